@@ -1,0 +1,54 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "mailflow",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mailflow", targets: ["mailflow"]),
+        .library(name: "MailflowCore", targets: ["MailflowCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CSQLite",
+            pkgConfig: "sqlite3",
+            providers: [.apt(["libsqlite3-dev"]), .brew(["sqlite"])]
+        ),
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"]), .brew(["zlib"])]
+        ),
+        .target(
+            name: "MailflowScanner",
+            dependencies: ["CZlib"]
+        ),
+        .target(
+            name: "MailflowCore",
+            dependencies: [
+                "MailflowScanner",
+                "CSQLite",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            resources: [
+                .embedInCode("Resources/schema.sql"),
+                .embedInCode("Resources/status-codes.tsv"),
+            ]
+        ),
+        .executableTarget(
+            name: "mailflow",
+            dependencies: [
+                "MailflowCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "MailflowScannerTests", dependencies: ["MailflowScanner"]),
+        .testTarget(name: "MailflowCoreTests", dependencies: ["MailflowCore", "MailflowScanner"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MailflowCore"]),
+    ]
+)

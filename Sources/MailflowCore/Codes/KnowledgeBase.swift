@@ -1,0 +1,110 @@
+/// One entry of the status-code knowledge base.
+public struct StatusCodeInfo: Sendable, Equatable {
+    /// `4.4.316`, `421`, `socket:10061`, `dns`, `tls`, `unknown`; a range row keeps its
+    /// listed form in ``listedAs`` (`4.7.500-699`).
+    public var code: String
+    public var typicalReply: String
+    public var category: String
+    public var title: String
+    public var cause: String
+    public var fix: String
+    /// Where the facts come from (RFC, Microsoft page; keys of `reference/status-codes.md`).
+    public var source: String
+    public var listedAs: String
+}
+
+/// The status-code knowledge base: category, title, cause and fix per code, compiled from
+/// `reference/status-codes.md` section 11 (197 rows; the six mail flow intelligence
+/// connector codes 4.4.312, 4.4.315-4.4.318 and 4.7.320 are in mailflow's own words), plus
+/// `dns`, `tls` and `unknown` for causes without a code. Embedded in the binary as
+/// `status-codes.tsv` and loaded into table `status_code` on every ingest.
+public struct KnowledgeBase: Sendable {
+    /// Entries by code, ranges expanded (`4.7.500-699` gives 4.7.500 ... 4.7.699; a code
+    /// listed on its own wins over its range).
+    public let entries: [String: StatusCodeInfo]
+    /// Rows as listed in the table (ranges not expanded), in table order.
+    public let rows: [StatusCodeInfo]
+
+    /// The embedded table.
+    public static let shared = KnowledgeBase(tsv: String(decoding: PackageResources.status_codes_tsv, as: UTF8.self))
+
+    /// Parses the TSV (`code, typical_reply, category, title, cause, fix, source`, one header line).
+    public init(tsv: String) {
+        var rows: [StatusCodeInfo] = []
+        for line in tsv.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 7 else { continue }
+            rows.append(StatusCodeInfo(code: f[0], typicalReply: f[1], category: f[2], title: f[3], cause: f[4], fix: f[5], source: f[6], listedAs: f[0]))
+        }
+        var entries: [String: StatusCodeInfo] = [:]
+        for row in rows {
+            for code in Self.expand(row.code) where entries[code] == nil || code == row.code {
+                var entry = row
+                entry.code = code
+                if entries[code]?.listedAs == code { continue }
+                entries[code] = entry
+            }
+        }
+        self.rows = rows
+        self.entries = entries
+    }
+
+    /// `4.7.500-699` -> every code of the range; anything else -> itself.
+    static func expand(_ code: String) -> [String] {
+        guard let dash = code.firstIndex(of: "-"), !code.hasPrefix("socket") else { return [code] }
+        let head = code[..<dash]
+        guard let lastDot = head.lastIndex(of: "."),
+              let low = Int(head[head.index(after: lastDot)...]),
+              let high = Int(code[code.index(after: dash)...]), low <= high
+        else { return [code] }
+        let prefix = head[...lastDot]
+        return (low...high).map { "\(prefix)\($0)" }
+    }
+
+    /// Looks a root cause or code up: exact code, then its range, then (for `dns:...`,
+    /// `tls:...`) the part before the colon.
+    public func info(for code: String) -> StatusCodeInfo? {
+        if let e = entries[code] { return e }
+        if let colon = code.firstIndex(of: ":"), !code.hasPrefix("socket:") { return entries[String(code[..<colon])] }
+        return nil
+    }
+
+    /// Fallback meaning of an enhanced code that is not in the table: its RFC 3463 class
+    /// (section 3.1) and subject (section 3.2).
+    public static func classMeaning(_ code: EnhancedStatusCode) -> String {
+        let cls: String
+        switch code.statusClass {
+        case 2: cls = "Success"
+        case 4: cls = "Persistent transient failure"
+        default: cls = "Permanent failure"
+        }
+        let subjects = ["Other or undefined status", "Addressing status", "Mailbox status", "Mail system status",
+                        "Network and routing status", "Mail delivery protocol status", "Message content or media status",
+                        "Security or policy status"]
+        let subject = Int(code.subject) < subjects.count ? subjects[Int(code.subject)] : "Unknown subject"
+        return "\(cls); \(subject) (RFC 3463 sections 3.1-3.2)"
+    }
+
+    /// Writes every entry into table `status_code` (replacing what is there).
+    /// - Throws: ``SQLiteError``.
+    func store(into db: Database) throws {
+        try db.transaction {
+            try db.execute("DELETE FROM status_code")
+            let st = try db.prepare("""
+                INSERT INTO status_code(code, typical_reply, category, title, cause, fix, source, listed_as)
+                VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+                """)
+            for e in entries.values.sorted(by: { $0.code < $1.code }) {
+                st.bind(1, e.code)
+                st.bind(2, e.typicalReply)
+                st.bind(3, e.category)
+                st.bind(4, e.title)
+                st.bind(5, e.cause)
+                st.bind(6, e.fix)
+                st.bind(7, e.source)
+                st.bind(8, e.listedAs)
+                try st.run()
+            }
+        }
+    }
+}

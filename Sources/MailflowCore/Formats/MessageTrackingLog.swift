@@ -1,0 +1,285 @@
+import MailflowScanner
+
+/// Decoder for Exchange Server message tracking logs (`MSGTRK*.LOG`), Exchange 2007 to
+/// Subscription Edition: W3C-style header (`#Software`, `#Version`, `#Log-type`, `#Date`,
+/// `#Fields`) and one comma-separated record per line. Facts: Microsoft page "Message
+/// tracking in Exchange Server"; `reference/formats.md` section 1.
+///
+/// ## Parsing behavior
+/// - Columns are found by their `#Fields:` names, case-insensitively, never by position;
+///   a `#Fields:` line mid-file (service restart) re-maps the columns from the next line on.
+///   Any field set with at least `date-time` and `event-id` is accepted (2007: 21 fields,
+///   2010: 26, 2013: 27, 2016/2019/SE: 30).
+/// - A record never spans lines; a record whose field count differs from `#Fields` is
+///   rejected (`ragged-row`), an unreadable `date-time` too (`undecodable`).
+/// - One event per recipient: `recipient-address` is `;`-joined and `recipient-status`
+///   pairs with it by position. With one recipient the whole status is that recipient's;
+///   with several, the status is split on `;` outside single-quoted members and outside
+///   `[...]`/`{...}`. A member wrapped in single quotes is unwrapped (`''` is `'`). A record
+///   without recipients gives one event without recipient.
+/// - `event-id` maps to a unified kind through ``kindTable``; DEFER and FAIL with source
+///   `AGENT` (transport-rule "zero defer", redirect rule) are `other`; a FAIL whose status is
+///   an expiry (4.4.7, 5.4.300, `QUEUE.Expired`) is `expired`. Unknown event ids are kept
+///   as `other` with their raw name.
+/// - Timestamps are UTC ISO 8601 with milliseconds (extra digits truncated).
+public final class MessageTrackingLog {
+    /// Event-id to kind, the one place this format's vocabulary lives (corpus kind table).
+    public static let kindTable: [(eventID: StaticString, kind: EventKind)] = [
+        ("RECEIVE", .received), ("SUBMIT", .submitted), ("SEND", .sent), ("SENDEXTERNAL", .sent),
+        ("DELIVER", .delivered), ("DEFER", .deferred), ("FAIL", .failed), ("DSN", .dsn),
+        ("DROP", .dropped), ("EXPAND", .routed), ("RESOLVE", .routed), ("REDIRECT", .routed),
+        ("TRANSFER", .routed),
+    ]
+
+    /// Scanner settings for this format.
+    public static var scannerOptions: RecordScanner.Options {
+        var options = RecordScanner.Options()
+        options.quotedLineBreaks = false
+        options.directives = true
+        return options
+    }
+
+    private struct Columns {
+        var count = 0
+        var dateTime = -1, eventID = -1, source = -1, connector = -1, messageID = -1
+        var sender = -1, recipients = -1, recipientStatus = -1
+        var serverHost = -1, serverIP = -1, clientHost = -1, clientIP = -1
+    }
+
+    private var columns = Columns()
+    /// Whether a `#Fields:` line has been seen.
+    public private(set) var hasFields = false
+    /// `#Version:` of the log (e.g. `15.02.1544.004`), if given.
+    public private(set) var version: String?
+    /// Time of the last record decoded, ms since the Unix epoch, UTC.
+    public private(set) var lastTimeMs: Int64?
+    private var event = DeliveryEvent()
+    private var statusScratch: [UInt8] = []
+    private var memberScratch: [UInt8] = []
+    private var recipientRanges: [Range<Int>] = []
+    private var statusRanges: [Range<Int>] = []
+
+    public init() {
+        statusScratch.reserveCapacity(4096)
+        memberScratch.reserveCapacity(1024)
+        recipientRanges.reserveCapacity(16)
+        statusRanges.reserveCapacity(16)
+    }
+
+    /// Reads a directive line (without `#`); `Fields:` re-maps the columns.
+    /// - Returns: the field count for the scanner's ragged-row check, when it changed.
+    public func readDirective(_ line: UnsafeRawBufferPointer) -> Int? {
+        let text = String(decoding: line, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":") else { return nil }
+        let key = text[..<colon].trimmingSpaces.lowercased()
+        let value = text[text.index(after: colon)...].trimmingSpaces
+        switch key {
+        case "fields":
+            var c = Columns()
+            let names = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces.lowercased() }
+            c.count = names.count
+            for (i, name) in names.enumerated() {
+                switch name {
+                case "date-time": c.dateTime = i
+                case "event-id": c.eventID = i
+                case "source": c.source = i
+                case "connector-id": c.connector = i
+                case "message-id": c.messageID = i
+                case "sender-address": c.sender = i
+                case "recipient-address": c.recipients = i
+                case "recipient-status": c.recipientStatus = i
+                case "server-hostname": c.serverHost = i
+                case "server-ip": c.serverIP = i
+                case "client-hostname": c.clientHost = i
+                case "client-ip": c.clientIP = i
+                default: break
+                }
+            }
+            columns = c
+            hasFields = c.dateTime >= 0 && c.eventID >= 0
+            return c.count
+        case "version":
+            version = String(value)
+            return nil
+        default:
+            return nil
+        }
+    }
+
+    /// Decodes the scanner's current record into events sent to `sink`.
+    /// - Returns: the number of events, or an `undecodable` issue (nothing written).
+    /// - Throws: what the sink throws.
+    public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
+        let c = columns
+        guard hasFields else {
+            return .rejected(issue(scanner, "record before any #Fields: line"))
+        }
+        let dateField = scanner.field(c.dateTime)
+        guard let time = Timestamp.parseISO8601(dateField.bytes) else {
+            return .rejected(issue(scanner, "date-time is not an ISO 8601 time"))
+        }
+        lastTimeMs = time
+        let eventID = scanner.field(c.eventID).bytes
+        let source = c.source >= 0 ? scanner.field(c.source).bytes : UnsafeRawBufferPointer(start: nil, count: 0)
+        var kind = Self.kind(of: eventID)
+        if (kind == .deferred || kind == .failed) && Self.equalsIgnoringCase(source, "AGENT") {
+            kind = .other  // zero defer / redirect rule (formats.md 1.7)
+        }
+
+        event = DeliveryEvent()
+        event.line = scanner.recordLine
+        event.timeMs = time
+        event.rawEvent = eventID
+        event.source = source
+        event.connector = optionalField(scanner, c.connector)
+        event.messageID = optionalField(scanner, c.messageID)
+        event.sender = optionalField(scanner, c.sender)
+        let isSend = kind == .sent
+        let isReceive = kind == .received
+        let fallbackHost = isSend ? optionalField(scanner, c.serverHost) : isReceive ? optionalField(scanner, c.clientHost) : UnsafeRawBufferPointer(start: nil, count: 0)
+        let fallbackIP = isSend ? optionalField(scanner, c.serverIP) : isReceive ? optionalField(scanner, c.clientIP) : UnsafeRawBufferPointer(start: nil, count: 0)
+
+        // Recipients and their statuses.
+        let recipientsField = optionalField(scanner, c.recipients)
+        splitRecipients(recipientsField)
+        statusScratch.removeAll(keepingCapacity: true)
+        if c.recipientStatus >= 0 {
+            scanner.field(c.recipientStatus).withUnescaped { statusScratch.append(contentsOf: $0) }
+        }
+        let recipientCount = max(recipientRanges.count, 1)
+        splitStatuses(count: recipientCount)
+
+        var written = 0
+        try statusScratch.withUnsafeBytes { statusAll in
+            for r in 0..<recipientCount {
+                var e = event
+                e.kind = kind
+                e.recipient = recipientRanges.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: recipientsField[recipientRanges[r]])
+                let statusRange = r < statusRanges.count ? statusRanges[r] : 0..<0
+                try withUnquotedMember(UnsafeRawBufferPointer(rebasing: statusAll[statusRange])) { status in
+                    let analysis = StatusText.analyze(status, wantCause: kind.hasRootCause)
+                    e.replyCode = analysis.replyCode
+                    e.enhancedCode = analysis.enhancedCode
+                    if !status.isEmpty { e.statusText = UnsafeRawBufferPointer(rebasing: status[analysis.reply]) }
+                    e.remoteHost = analysis.remoteHost.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackHost
+                    e.remoteIP = analysis.remoteIP.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackIP
+                    if kind == .failed && analysis.isExpiry { e.kind = .expired }
+                    if e.kind.hasRootCause {
+                        if e.kind == .expired && !analysis.causeFromText {
+                            e.needsEarlierCause = true
+                            e.rootCause = nil
+                        } else {
+                            e.rootCause = analysis.rootCause ?? "unknown"
+                        }
+                    }
+                    try sink.write(&e)
+                }
+                written += 1
+            }
+        }
+        return .events(written)
+    }
+
+    // MARK: - Helpers
+
+    static func kind(of eventID: UnsafeRawBufferPointer) -> EventKind {
+        for (name, kind) in kindTable where equalsIgnoringCase(eventID, name) { return kind }
+        return .other
+    }
+
+    static func equalsIgnoringCase(_ bytes: UnsafeRawBufferPointer, _ literal: StaticString) -> Bool {
+        guard bytes.count == literal.utf8CodeUnitCount else { return false }
+        let p = literal.utf8Start
+        for i in 0..<bytes.count where asciiLowerByte(bytes[i]) != asciiLowerByte(p[i]) { return false }
+        return true
+    }
+
+    private func optionalField(_ scanner: RecordScanner, _ index: Int) -> UnsafeRawBufferPointer {
+        index >= 0 ? scanner.field(index).bytes : UnsafeRawBufferPointer(start: nil, count: 0)
+    }
+
+    private func issue(_ scanner: RecordScanner, _ detail: String) -> ScanIssue {
+        let bytes = scanner.recordBytes
+        return ScanIssue(
+            kind: .undecodable, line: scanner.recordLine, lineOffset: scanner.recordLineOffset,
+            sample: Array(bytes.prefix(ScanIssue.sampleLimit)), detail: detail)
+    }
+
+    /// Fills `recipientRanges` with the non-empty `;`-separated addresses.
+    private func splitRecipients(_ field: UnsafeRawBufferPointer) {
+        recipientRanges.removeAll(keepingCapacity: true)
+        var s = 0
+        for i in 0...field.count where i == field.count || field[i] == UInt8(ascii: ";") {
+            var a = s, b = i
+            while a < b && field[a] == UInt8(ascii: " ") { a += 1 }
+            while b > a && field[b - 1] == UInt8(ascii: " ") { b -= 1 }
+            if b > a { recipientRanges.append(a..<b) }
+            s = i + 1
+        }
+    }
+
+    /// Splits `statusScratch` into `count` member ranges (see the type's parsing behavior).
+    private func splitStatuses(count: Int) {
+        statusRanges.removeAll(keepingCapacity: true)
+        let n = statusScratch.count
+        if n == 0 { return }
+        if count == 1 {
+            statusRanges.append(0..<n)
+            return
+        }
+        var s = 0
+        var i = 0
+        var depth = 0
+        var inQuote = false
+        while i < n {
+            let b = statusScratch[i]
+            if inQuote {
+                if b == UInt8(ascii: "'") {
+                    if i + 1 < n && statusScratch[i + 1] == UInt8(ascii: "'") { i += 2; continue }
+                    inQuote = false
+                }
+            } else if b == UInt8(ascii: "'") && i == s {
+                inQuote = true
+            } else if b == UInt8(ascii: "[") || b == UInt8(ascii: "{") {
+                depth += 1
+            } else if (b == UInt8(ascii: "]") || b == UInt8(ascii: "}")) && depth > 0 {
+                depth -= 1
+            } else if b == UInt8(ascii: ";") && depth == 0 {
+                statusRanges.append(s..<i)
+                s = i + 1
+            }
+            i += 1
+        }
+        statusRanges.append(s..<n)
+    }
+
+    /// Calls `body` with a status member, single quotes removed and `''` reduced to `'`.
+    private func withUnquotedMember(_ member: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        let q = UInt8(ascii: "'")
+        guard member.count >= 2, member[0] == q, member[member.count - 1] == q else { return try body(member) }
+        let inner = UnsafeRawBufferPointer(rebasing: member[1..<(member.count - 1)])
+        var doubled = false
+        var i = 0
+        while i + 1 < inner.count {
+            if inner[i] == q && inner[i + 1] == q { doubled = true; break }
+            i += 1
+        }
+        if !doubled { return try body(inner) }
+        memberScratch.removeAll(keepingCapacity: true)
+        i = 0
+        while i < inner.count {
+            memberScratch.append(inner[i])
+            i += (inner[i] == q && i + 1 < inner.count && inner[i + 1] == q) ? 2 : 1
+        }
+        try memberScratch.withUnsafeBytes(body)
+    }
+}
+
+extension StringProtocol {
+    var trimmingSpaces: Substring {
+        var s = Substring(self)
+        while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s = s.dropFirst() }
+        while let l = s.last, l == " " || l == "\t" || l == "\r" || l == "\n" { s = s.dropLast() }
+        return s
+    }
+}

@@ -1,0 +1,348 @@
+import Foundation
+
+/// The time window of a report: `[fromMs, toMs)`, milliseconds since the Unix epoch, UTC,
+/// days bucketed in UTC.
+public struct ReportWindow: Sendable, Equatable {
+    public enum Spec: Sendable, Equatable {
+        /// The last N milliseconds up to the end of the day of the newest event.
+        case last(Int64)
+        /// Everything in the database.
+        case all
+        /// Explicit bounds.
+        case range(Int64, Int64)
+    }
+
+    public var spec: Spec
+
+    public enum Failure: Error, CustomStringConvertible {
+        case badDuration(String)
+        case badTime(String)
+        public var description: String {
+            switch self {
+            case .badDuration(let s): return "--since \(s): expected a duration such as 7d, 24h or 30d, or 'all'"
+            case .badTime(let s): return "\(s): expected a date YYYY-MM-DD or an ISO 8601 time"
+            }
+        }
+    }
+
+    /// Parses `--since` (`7d`, `24h`, `30d`, `all`) or `--from`/`--to`.
+    /// - Throws: ``Failure``.
+    public static func parse(since: String, from: String?, to: String?) throws -> ReportWindow {
+        if from != nil || to != nil {
+            let f = try from.map(parseTime) ?? 0
+            let t = try to.map(parseTime) ?? Int64.max / 2
+            return ReportWindow(spec: .range(f, t))
+        }
+        if since == "all" { return ReportWindow(spec: .all) }
+        guard let unit = since.last, let n = Int64(since.dropLast()), n > 0 else { throw Failure.badDuration(since) }
+        switch unit {
+        case "d": return ReportWindow(spec: .last(n * 86_400_000))
+        case "h": return ReportWindow(spec: .last(n * 3_600_000))
+        case "w": return ReportWindow(spec: .last(n * 7 * 86_400_000))
+        default: throw Failure.badDuration(since)
+        }
+    }
+
+    static func parseTime(_ s: String) throws -> Int64 {
+        var text = s
+        if text.count == 10 { text += "T00:00:00Z" }
+        let bytes = Array(text.utf8)
+        guard let ms = bytes.withUnsafeBytes({ Timestamp.parseISO8601($0) }) else { throw Failure.badTime(s) }
+        return ms
+    }
+
+    /// Concrete bounds given the newest and oldest event times in the database.
+    func resolve(oldestMs: Int64?, newestMs: Int64?) -> (Int64, Int64) {
+        switch spec {
+        case .range(let f, let t): return (f, t)
+        case .all:
+            let f = oldestMs.map { Int64(Timestamp.dayNumber($0)) * 86_400_000 } ?? 0
+            let t = newestMs.map { Int64(Timestamp.dayNumber($0) + 1) * 86_400_000 } ?? 86_400_000
+            return (f, t)
+        case .last(let span):
+            let t = newestMs.map { Int64(Timestamp.dayNumber($0) + 1) * 86_400_000 } ?? 86_400_000
+            return (t - span, t)
+        }
+    }
+}
+
+/// Everything a report shows, computed once from the database, rendered as HTML, CSV,
+/// JSON and text.
+public struct ReportModel: Sendable {
+    public struct KindCount: Sendable { public var kind: String; public var events: Int; public var messages: Int }
+
+    public struct Headline: Sendable {
+        public var events = 0
+        public var messages = 0
+        public var deliveries = 0      // sent + delivered events
+        public var deferred = 0
+        public var failed = 0
+        public var expired = 0
+        public var expiredMessages = 0
+        /// Deferred (or failed) events per delivery attempt, 0...1.
+        public var deferralRate: Double { attempts > 0 ? Double(deferred) / Double(attempts) : 0 }
+        public var failureRate: Double { attempts > 0 ? Double(failed + expired) / Double(attempts) : 0 }
+        var attempts: Int { deliveries + deferred + failed + expired }
+    }
+
+    public struct ConnectorDay: Sendable {
+        public var day: String
+        public var kind: String
+        public var code: String?
+        public var events: Int
+        public var messages: Int
+    }
+
+    public struct ConnectorSummary: Sendable {
+        public var name: String
+        public var delivered = 0
+        public var deferred = 0
+        public var failed = 0
+        public var expired = 0
+        public var errorRate: Double {
+            let all = delivered + deferred + failed + expired
+            return all > 0 ? Double(deferred + failed + expired) / Double(all) : 0
+        }
+        public var previousErrorEvents = 0
+        public var firstErrorUTC: String?
+        public var lastErrorUTC: String?
+        public var nextHop: String?
+        /// Error events (deferred, failed, expired) per day and code.
+        public var days: [ConnectorDay] = []
+    }
+
+    public struct Expired: Sendable {
+        public var messageID: String?
+        public var recipient: String?
+        public var domain: String?
+        public var connector: String?
+        public var firstSeenUTC: String?
+        public var expiredUTC: String
+        public var queueSeconds: Int?
+        public var attempts: Int
+        public var rootCause: String?
+    }
+
+    public struct Cause: Sendable {
+        public var rootCause: String
+        public var category: String
+        public var title: String
+        public var events: Int
+        public var messages: Int
+        public var connectors: Int
+        public var firstSeenUTC: String
+        public var lastSeenUTC: String
+        public var previousMessages: Int
+        public var fix: String?
+    }
+
+    public struct FileHealth: Sendable {
+        public var file: String
+        public var format: String
+        public var encoding: String
+        public var compression: String
+        public var records: Int
+        public var events: Int
+        public var issues: Int
+    }
+
+    public struct Issue: Sendable {
+        public var file: String
+        public var line: Int
+        public var byteOffset: Int
+        public var kind: String
+        public var sample: String
+    }
+
+    public var generatedUTC: String
+    public var fromUTC: String
+    public var toUTC: String
+    public var days: [String]
+    public var headline = Headline()
+    public var previous = Headline()
+    public var kinds: [KindCount] = []
+    public var connectors: [ConnectorSummary] = []
+    public var connectorDaily: [(connector: String, day: ConnectorDay)] = []
+    public var expired: [Expired] = []
+    public var causes: [Cause] = []
+    public var files: [FileHealth] = []
+    public var issueCounts: [(kind: String, count: Int)] = []
+    public var issueSamples: [Issue] = []
+
+    /// Time-to-expiry distribution in seconds (median, 95th percentile, max), nil when none expired.
+    public var timeToExpiry: (median: Int, p95: Int, max: Int)? {
+        let values = expired.compactMap(\.queueSeconds).sorted()
+        guard !values.isEmpty else { return nil }
+        func pct(_ p: Double) -> Int { values[min(values.count - 1, Int((p * Double(values.count - 1)).rounded()))] }
+        return (pct(0.5), pct(0.95), values.last!)
+    }
+
+    /// Builds the model for `window` from the database at `databasePath` (opened read-only).
+    /// - Throws: ``SQLiteError``, ``QueryRunner/Failure``.
+    public static func build(databasePath: String, window: ReportWindow, now: Date = Date()) throws -> ReportModel {
+        guard FileManager.default.fileExists(atPath: databasePath) else { throw QueryRunner.Failure.noDatabase(databasePath) }
+        let db = try Database(path: databasePath, readOnly: true)
+        try Schema.checkReadable(db)
+        let bounds = try db.prepare("SELECT min(first_ms), max(last_ms) FROM source_file")
+        _ = try bounds.step()
+        let oldest = bounds.isNull(0) ? nil : bounds.int64(0)
+        let newest = bounds.isNull(1) ? nil : bounds.int64(1)
+        let (fromMs, toMs) = window.resolve(oldestMs: oldest, newestMs: newest)
+        let span = toMs - fromMs
+        let fromDay = Timestamp.dayNumber(fromMs)
+        let toDay = Timestamp.dayNumber(toMs - 1)
+        let days = toDay >= fromDay && toDay - fromDay < 400 ? (fromDay...toDay).map(Timestamp.dayString) : []
+        var m = ReportModel(
+            generatedUTC: Timestamp.isoString(Int64(now.timeIntervalSince1970 * 1000)),
+            fromUTC: Timestamp.isoString(fromMs), toUTC: Timestamp.isoString(toMs), days: days)
+        let fromDayS = Timestamp.dayString(fromDay), toDayS = Timestamp.dayString(toDay)
+
+        // Totals by kind (rollups) for this and the previous period.
+        func headline(_ a: Int64, _ b: Int64) throws -> (Headline, [KindCount]) {
+            let st = try db.prepare("""
+                SELECT k.name, sum(r.events), sum(r.messages) FROM daily_rollup r JOIN event_kind k ON k.id = r.kind
+                WHERE r.day >= ?1 AND r.day <= ?2 GROUP BY k.id ORDER BY k.id
+                """)
+            st.bind(1, Timestamp.dayString(Timestamp.dayNumber(a)))
+            st.bind(2, Timestamp.dayString(Timestamp.dayNumber(b - 1)))
+            var h = Headline()
+            var kinds: [KindCount] = []
+            while try st.step() {
+                let kind = st.string(0) ?? "", events = st.int(1)
+                kinds.append(KindCount(kind: kind, events: events, messages: st.int(2)))
+                h.events += events
+                switch kind {
+                case "sent", "delivered": h.deliveries += events
+                case "deferred": h.deferred += events
+                case "failed": h.failed += events
+                case "expired": h.expired += events
+                default: break
+                }
+            }
+            let msgs = try db.prepare("SELECT count(DISTINCT message_id), count(DISTINCT CASE WHEN kind = 6 THEN message_id END) FROM event WHERE time_ms >= ?1 AND time_ms < ?2")
+            msgs.bind(1, a)
+            msgs.bind(2, b)
+            if try msgs.step() {
+                h.messages = msgs.int(0)
+                h.expiredMessages = msgs.int(1)
+            }
+            return (h, kinds)
+        }
+        (m.headline, m.kinds) = try headline(fromMs, toMs)
+        m.previous = try headline(fromMs - span, fromMs).0
+
+        // Per connector.
+        let daily = try db.prepare("""
+            SELECT coalesce(c.name, '(no connector)'), r.day, k.name, NULLIF(r.enhanced_code, ''), r.events, r.messages, r.kind
+            FROM daily_rollup r JOIN event_kind k ON k.id = r.kind LEFT JOIN connector c ON c.id = r.connector_id
+            WHERE r.day >= ?1 AND r.day <= ?2
+            ORDER BY 1, r.day, r.kind, 4
+            """)
+        daily.bind(1, fromDayS)
+        daily.bind(2, toDayS)
+        var byName: [String: ConnectorSummary] = [:]
+        while try daily.step() {
+            let name = daily.string(0) ?? ""
+            let d = ConnectorDay(day: daily.string(1) ?? "", kind: daily.string(2) ?? "", code: daily.string(3), events: daily.int(4), messages: daily.int(5))
+            m.connectorDaily.append((name, d))
+            var s = byName[name] ?? ConnectorSummary(name: name)
+            switch d.kind {
+            case "sent", "delivered": s.delivered += d.events
+            case "deferred": s.deferred += d.events; s.days.append(d)
+            case "failed": s.failed += d.events; s.days.append(d)
+            case "expired": s.expired += d.events; s.days.append(d)
+            default: break
+            }
+            byName[name] = s
+        }
+        let errorSpan = try db.prepare("""
+            SELECT min(time_ms), max(time_ms) FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND kind IN (4, 5, 6)
+              AND coalesce(connector_id, 0) = coalesce((SELECT id FROM connector WHERE name = ?3), 0)
+            """)
+        let hop = try db.prepare("""
+            SELECT remote_host, count(*) AS n FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND remote_host IS NOT NULL
+              AND kind IN (2, 4, 5, 6) AND connector_id = (SELECT id FROM connector WHERE name = ?3)
+            GROUP BY remote_host ORDER BY n DESC, remote_host LIMIT 1
+            """)
+        let previousErrors = try db.prepare("""
+            SELECT coalesce(sum(r.events), 0) FROM daily_rollup r LEFT JOIN connector c ON c.id = r.connector_id
+            WHERE r.day >= ?1 AND r.day <= ?2 AND r.kind IN (4, 5, 6) AND coalesce(c.name, '(no connector)') = ?3
+            """)
+        for name in byName.keys.sorted() {
+            var s = byName[name]!
+            if s.deferred + s.failed + s.expired + s.delivered == 0 { continue }
+            errorSpan.bind(1, fromMs); errorSpan.bind(2, toMs); errorSpan.bind(3, name)
+            if try errorSpan.step(), !errorSpan.isNull(0) {
+                s.firstErrorUTC = Timestamp.isoString(errorSpan.int64(0))
+                s.lastErrorUTC = Timestamp.isoString(errorSpan.int64(1))
+            }
+            errorSpan.reset()
+            hop.bind(1, fromMs); hop.bind(2, toMs); hop.bind(3, name)
+            if try hop.step() { s.nextHop = hop.string(0) }
+            hop.reset()
+            previousErrors.bind(1, Timestamp.dayString(Timestamp.dayNumber(fromMs - span)))
+            previousErrors.bind(2, Timestamp.dayString(Timestamp.dayNumber(fromMs - 1)))
+            previousErrors.bind(3, name)
+            if try previousErrors.step() { s.previousErrorEvents = previousErrors.int(0) }
+            previousErrors.reset()
+            m.connectors.append(s)
+        }
+        m.connectors.sort { ($0.deferred + $0.failed + $0.expired, $1.name) > ($1.deferred + $1.failed + $1.expired, $0.name) }
+
+        // Expired messages.
+        let exp = try db.prepare("""
+            SELECT message_id, recipient, recipient_domain, connector, first_seen_utc, expired_utc, queue_seconds, attempts, root_cause
+            FROM v_expired WHERE expired_utc >= ?1 AND expired_utc < ?2 ORDER BY expired_utc, message_id, recipient
+            """)
+        exp.bind(1, m.fromUTC)
+        exp.bind(2, m.toUTC)
+        while try exp.step() {
+            m.expired.append(Expired(
+                messageID: exp.string(0), recipient: exp.string(1), domain: exp.string(2), connector: exp.string(3),
+                firstSeenUTC: exp.string(4), expiredUTC: exp.string(5) ?? "", queueSeconds: exp.optionalInt(6),
+                attempts: exp.int(7), rootCause: exp.string(8)))
+        }
+
+        // Top causes, ranked by distinct affected messages.
+        let causes = try db.prepare("""
+            SELECT e.root_cause, count(*), count(DISTINCT e.message_id), count(DISTINCT e.connector_id),
+                   min(e.time_ms), max(e.time_ms),
+                   (SELECT count(DISTINCT p.message_id) FROM event p WHERE p.root_cause = e.root_cause
+                      AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1)
+            FROM event e WHERE e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2 AND e.root_cause IS NOT NULL
+            GROUP BY e.root_cause ORDER BY 3 DESC, 2 DESC, 1
+            """)
+        causes.bind(1, fromMs)
+        causes.bind(2, toMs)
+        causes.bind(3, fromMs - span)
+        let kb = KnowledgeBase.shared
+        while try causes.step() {
+            let code = causes.string(0) ?? "unknown"
+            let info = kb.info(for: code)
+            var title = info?.title ?? "Unknown code"
+            if info == nil, let enhanced = EnhancedStatusCode(code) { title = KnowledgeBase.classMeaning(enhanced) }
+            m.causes.append(Cause(
+                rootCause: code, category: info?.category ?? "unknown", title: title, events: causes.int(1),
+                messages: causes.int(2), connectors: causes.int(3), firstSeenUTC: Timestamp.isoString(causes.int64(4)),
+                lastSeenUTC: Timestamp.isoString(causes.int64(5)), previousMessages: causes.int(6), fix: info?.fix))
+        }
+
+        // Parse health.
+        let files = try db.prepare("SELECT file, format, encoding, compression, records, events, issues FROM v_files ORDER BY file")
+        while try files.step() {
+            m.files.append(FileHealth(
+                file: files.string(0) ?? "", format: files.string(1) ?? "", encoding: files.string(2) ?? "",
+                compression: files.string(3) ?? "", records: files.int(4), events: files.int(5), issues: files.int(6)))
+        }
+        let ic = try db.prepare("SELECT kind, count(*) FROM parse_issue GROUP BY kind ORDER BY 2 DESC, 1")
+        while try ic.step() { m.issueCounts.append((ic.string(0) ?? "", ic.int(1))) }
+        let samples = try db.prepare("SELECT file, line, byte_offset, kind, sample FROM v_parse_issues ORDER BY file, line LIMIT 50")
+        while try samples.step() {
+            let raw = samples.blob(4)
+            m.issueSamples.append(Issue(
+                file: samples.string(0) ?? "", line: samples.int(1), byteOffset: samples.int(2), kind: samples.string(3) ?? "",
+                sample: String(decoding: raw.prefix(120), as: UTF8.self).replacingOccurrences(of: "\u{0}", with: "\u{2400}")))
+        }
+        return m
+    }
+}

@@ -1,0 +1,42 @@
+/// The database schema (`schema.sql` at the repository root, embedded in the binary) and
+/// its version, `PRAGMA user_version`.
+public enum Schema {
+    /// Schema version this build writes.
+    public static let version = 1
+
+    /// The text of `schema.sql`.
+    public static var sql: String { String(decoding: PackageResources.schema_sql, as: UTF8.self) }
+
+    /// Errors about the database as a whole.
+    public enum Failure: Error, CustomStringConvertible {
+        /// The database was written by a newer mailflow.
+        case newerVersion(path: String, found: Int, supported: Int)
+
+        public var description: String {
+            switch self {
+            case let .newerVersion(path, found, supported):
+                return "\(path): database schema version \(found) is newer than this mailflow supports (\(supported)); upgrade mailflow or use another --db"
+            }
+        }
+    }
+
+    /// Sets the connection up for writing and creates or migrates the schema in place,
+    /// inside a transaction.
+    /// - Throws: ``Failure/newerVersion(path:found:supported:)``, ``SQLiteError``.
+    public static func prepareForWriting(_ db: Database) throws {
+        try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
+        try db.execute("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
+        let found = try db.userVersion()
+        if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
+        if found < version {
+            try db.transaction { try db.execute(sql) }
+        }
+    }
+
+    /// Checks a database opened for reading.
+    /// - Throws: ``Failure/newerVersion(path:found:supported:)``, ``SQLiteError``.
+    public static func checkReadable(_ db: Database) throws {
+        let found = try db.userVersion()
+        if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
+    }
+}

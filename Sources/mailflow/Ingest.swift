@@ -1,0 +1,86 @@
+import ArgumentParser
+import Foundation
+import MailflowCore
+
+struct Ingest: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Read log files (plain or gzip, files or folders) into the database.",
+        discussion: "Each file is stored in one transaction; a file whose content was ingested before adds nothing.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Argument(help: "Log files or folders (walked recursively); '-' reads standard input.")
+    var paths: [String]
+
+    @Option(name: .long, help: "Also write the report into this folder (see 'mailflow report').")
+    var report: String?
+
+    @Option(name: .long, help: "Report window when --report is given: 7d, 24h, 30d, or 'all'.")
+    var since: String = "7d"
+
+    @Flag(name: .long, help: "Show per-file detection and progress on standard error.")
+    var verbose = false
+
+    @Flag(name: .long, help: "Print the final summary as JSON.")
+    var json = false
+
+    func run() throws {
+        let logger = makeLogger(verbose: verbose)
+        let ingestor: Ingestor
+        do {
+            ingestor = try Ingestor(databasePath: database.path, logger: logger)
+        } catch {
+            throw fail("\(database.path): cannot open the database: \(error)")
+        }
+        if verbose {
+            ingestor.onFileDone = { o in
+                FileHandle.standardError.write(Data("\(o.path): \(describe(o))\n".utf8))
+            }
+        }
+        let summary: IngestSummary
+        do {
+            summary = try ingestor.ingest(paths: paths)
+        } catch {
+            throw fail("\(error)")
+        }
+        for file in summary.files {
+            if case .failed(let message) = file.status {
+                FileHandle.standardError.write(Data("mailflow: \(message)\n".utf8))
+            }
+        }
+        if json {
+            print(summaryJSON(summary))
+        } else {
+            let mbps = summary.seconds > 0 ? Double(summary.bytes) / 1_048_576 / summary.seconds : 0
+            print("ingested \(summary.ingestedFiles) file(s), skipped \(summary.skippedFiles) already ingested, failed \(summary.failedFiles): "
+                + "\(summary.records) records, \(summary.events) events, \(summary.rejected) rejected, \(summary.issues) issues in "
+                + String(format: "%.2f s (%.1f MB/s)", summary.seconds, mbps))
+        }
+        if let report {
+            try runReport(databasePath: database.path, since: since, from: nil, to: nil, out: report)
+        }
+        if summary.failedFiles > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
+        if summary.rejected > 0 { throw ExitCode(ExitStatus.rejectedInput.rawValue) }
+    }
+
+    private func describe(_ o: FileOutcome) -> String {
+        switch o.status {
+        case .ingested:
+            return "\(o.format ?? "?"), \(o.encoding ?? "?"), \(o.compression ?? "?"): \(o.stats.records) records, \(o.stats.events) events, \(o.stats.rejected) rejected"
+        case .alreadyIngested:
+            return "already ingested (same content), skipped"
+        case .failed(let m):
+            return "failed: \(m)"
+        }
+    }
+
+    private func summaryJSON(_ s: IngestSummary) -> String {
+        let object: [String: Any] = [
+            "files": s.files.count, "ingested": s.ingestedFiles, "skipped": s.skippedFiles, "failed": s.failedFiles,
+            "records": s.records, "events": s.events, "rejected": s.rejected, "issues": s.issues,
+            "bytes": s.bytes, "seconds": s.seconds,
+        ]
+        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
+    }
+}

@@ -1,0 +1,36 @@
+import ArgumentParser
+import Foundation
+import MailflowCore
+
+struct Report: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write the report: report.html, connector_daily.csv, expired.csv, top_causes.csv, report.json.")
+
+    @OptionGroup var database: DatabaseOptions
+
+    @Option(name: .long, help: "Window ending at the last event: 7d, 24h, 30d, or 'all'.")
+    var since: String = "7d"
+
+    @Option(name: .long, help: "Window start (YYYY-MM-DD or ISO time, UTC); overrides --since.")
+    var from: String?
+
+    @Option(name: .long, help: "Window end, exclusive (YYYY-MM-DD or ISO time, UTC).")
+    var to: String?
+
+    @Option(name: .long, help: "Output folder.")
+    var out: String = "report"
+
+    func run() throws {
+        try runReport(databasePath: database.path, since: since, from: from, to: to, out: out)
+    }
+}
+
+func runReport(databasePath: String, since: String, from: String?, to: String?, out: String) throws {
+    do {
+        let window = try ReportWindow.parse(since: since, from: from, to: to)
+        let written = try ReportWriter.write(databasePath: databasePath, window: window, outputDirectory: out)
+        print(written.summaryText, terminator: "")
+    } catch {
+        throw fail("\(error)")
+    }
+}

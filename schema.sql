@@ -1,0 +1,231 @@
+-- mailflow database schema: the documented contract for ad-hoc SQL.
+--
+-- Tables may change between versions; the views at the end (v_events, v_expired,
+-- v_connector_daily, v_top_causes, v_parse_issues, v_files) keep their names and
+-- columns (new columns are only added at the end). Times are stored as INTEGER
+-- milliseconds since the Unix epoch, UTC; the views also give ISO 8601 text with
+-- milliseconds and 'Z'. Schema version: PRAGMA user_version (1).
+
+-- One row per ingested input (file, or standard input).
+CREATE TABLE IF NOT EXISTS source_file (
+    id              INTEGER PRIMARY KEY,
+    path            TEXT    NOT NULL,           -- the path as given on the command line
+    fingerprint     TEXT    NOT NULL,           -- content fingerprint (size + hash of the first 64 KiB)
+    size            INTEGER NOT NULL,           -- bytes on disk (compressed size for gzip)
+    format          TEXT    NOT NULL,           -- e.g. 'exchange-message-tracking'
+    encoding        TEXT    NOT NULL,           -- 'utf-8', 'utf-8-bom', ...
+    compression     TEXT    NOT NULL,           -- 'none' or 'gzip'
+    bytes_scanned   INTEGER NOT NULL DEFAULT 0, -- decompressed bytes read
+    records         INTEGER NOT NULL DEFAULT 0, -- records kept
+    events          INTEGER NOT NULL DEFAULT 0, -- events stored (record x recipient)
+    rejected        INTEGER NOT NULL DEFAULT 0, -- candidate records dropped
+    issues          INTEGER NOT NULL DEFAULT 0, -- parse issues found
+    first_ms        INTEGER,                    -- smallest record time
+    last_ms         INTEGER,                    -- largest record time
+    ingested_ms     INTEGER NOT NULL            -- when the ingest committed
+) STRICT;
+CREATE UNIQUE INDEX IF NOT EXISTS source_file_fingerprint ON source_file(fingerprint);
+
+-- Interned dimensions.
+CREATE TABLE IF NOT EXISTS connector (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE                   -- Send/Receive connector name as logged
+) STRICT;
+CREATE TABLE IF NOT EXISTS domain (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE                   -- recipient domain, lower case
+) STRICT;
+
+-- Unified event kinds (DESIGN section 5), so that views can list them by name.
+CREATE TABLE IF NOT EXISTS event_kind (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+) STRICT;
+INSERT OR IGNORE INTO event_kind(id, name) VALUES
+    (0, 'received'), (1, 'submitted'), (2, 'sent'), (3, 'delivered'), (4, 'deferred'),
+    (5, 'failed'), (6, 'expired'), (7, 'dropped'), (8, 'dsn'), (9, 'routed'), (10, 'other');
+
+-- One row per log record and recipient.
+CREATE TABLE IF NOT EXISTS event (
+    id            INTEGER PRIMARY KEY,
+    file_id       INTEGER NOT NULL REFERENCES source_file(id),
+    line          INTEGER NOT NULL,             -- 1-based physical line of the record
+    time_ms       INTEGER NOT NULL,             -- ms since the Unix epoch, UTC
+    kind          INTEGER NOT NULL REFERENCES event_kind(id),
+    raw_event     TEXT,                         -- event name as logged (e.g. 'DEFER')
+    source        TEXT,                         -- Exchange 'source' (SMTP, DNS, QUEUE, AGENT...)
+    connector_id  INTEGER REFERENCES connector(id),
+    message_id    TEXT,
+    msg_key       INTEGER,                      -- 64-bit hash of message_id, for lookups
+    sender        TEXT,
+    recipient     TEXT,
+    domain_id     INTEGER REFERENCES domain(id),
+    reply_code    INTEGER,                      -- RFC 5321 reply code of the outer status
+    enhanced_code TEXT,                         -- RFC 3463 code of the outer status
+    root_cause    TEXT,                         -- innermost real cause (deferred/failed/expired)
+    status_text   TEXT,                         -- recipient status (LED value when present)
+    remote_host   TEXT,
+    remote_ip     TEXT
+) STRICT;
+CREATE INDEX IF NOT EXISTS event_msg_key ON event(msg_key);
+CREATE INDEX IF NOT EXISTS event_time ON event(time_ms);
+
+-- Per day (UTC), connector, kind and enhanced code: counts kept up to date by ingest.
+CREATE TABLE IF NOT EXISTS daily_rollup (
+    day           TEXT    NOT NULL,             -- YYYY-MM-DD, UTC
+    connector_id  INTEGER NOT NULL,             -- 0 = no connector
+    kind          INTEGER NOT NULL,
+    enhanced_code TEXT    NOT NULL,             -- '' = none
+    events        INTEGER NOT NULL,
+    messages      INTEGER NOT NULL,             -- distinct message ids
+    PRIMARY KEY (day, connector_id, kind, enhanced_code)
+) STRICT, WITHOUT ROWID;
+
+-- Records that were rejected or damaged, with their position.
+CREATE TABLE IF NOT EXISTS parse_issue (
+    id          INTEGER PRIMARY KEY,
+    file_id     INTEGER NOT NULL REFERENCES source_file(id),
+    line        INTEGER NOT NULL,               -- 1-based physical line
+    byte_offset INTEGER NOT NULL,               -- offset of that line's first byte
+    kind        TEXT    NOT NULL,               -- 'ragged-row', 'unterminated-quote', ...
+    sample      BLOB    NOT NULL,               -- at most 200 bytes of the record, as found
+    detail      TEXT
+) STRICT;
+
+-- Knowledge base: status code -> category, cause and fix (loaded from the binary on
+-- every ingest). Ranges of the reference table (e.g. 4.7.500-699) are expanded to one
+-- row per code; `listed_as` keeps the row they came from.
+CREATE TABLE IF NOT EXISTS status_code (
+    code          TEXT PRIMARY KEY,             -- '4.4.316', '421', 'socket:10061', 'dns', 'tls'
+    typical_reply TEXT,                         -- basic reply usually paired with it ('450', '4xx')
+    category      TEXT NOT NULL,                -- dns, connection, tls, recipient, expiry, ...
+    title         TEXT NOT NULL,
+    cause         TEXT NOT NULL,
+    fix           TEXT NOT NULL,
+    source        TEXT NOT NULL,                -- where the facts come from (RFC, Microsoft page)
+    listed_as     TEXT NOT NULL                 -- the knowledge-base row ('4.7.500-699' for a range)
+) STRICT;
+
+-- ---------------------------------------------------------------------------
+-- The SQL contract.
+
+-- One row per event (log record x recipient).
+CREATE VIEW IF NOT EXISTS v_events AS
+SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS time_utc,
+       e.time_ms,
+       k.name        AS kind,
+       e.raw_event,
+       e.source,
+       c.name        AS connector,
+       e.message_id,
+       e.sender,
+       e.recipient,
+       d.name        AS recipient_domain,
+       e.reply_code,
+       e.enhanced_code,
+       e.root_cause,
+       e.status_text,
+       e.remote_host,
+       e.remote_ip,
+       f.path        AS file,
+       e.line
+FROM event e
+JOIN event_kind k ON k.id = e.kind
+JOIN source_file f ON f.id = e.file_id
+LEFT JOIN connector c ON c.id = e.connector_id
+LEFT JOIN domain d ON d.id = e.domain_id;
+
+-- One row per expired (message, recipient).
+CREATE VIEW IF NOT EXISTS v_expired AS
+SELECT x.message_id,
+       x.recipient,
+       d.name AS recipient_domain,
+       c.name AS connector,
+       strftime('%Y-%m-%dT%H:%M:%fZ', x.first_ms / 1000.0, 'unixepoch') AS first_seen_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', x.time_ms / 1000.0, 'unixepoch') AS expired_utc,
+       (x.time_ms - x.first_ms) / 1000 AS queue_seconds,
+       x.attempts,
+       x.root_cause
+FROM (
+    SELECT e.*,
+           (SELECT min(p.time_ms) FROM event p
+             WHERE p.msg_key = e.msg_key AND p.message_id = e.message_id
+               AND (p.recipient = e.recipient OR p.recipient IS NULL)) AS first_ms,
+           (SELECT count(*) FROM event p
+             WHERE p.msg_key = e.msg_key AND p.message_id = e.message_id
+               AND p.recipient IS e.recipient AND p.kind IN (4, 5)
+               AND p.time_ms <= e.time_ms) AS attempts
+    FROM event e
+    WHERE e.kind = 6
+      AND e.id = (SELECT min(y.id) FROM event y
+                   WHERE y.kind = 6 AND y.msg_key IS e.msg_key
+                     AND y.message_id IS e.message_id AND y.recipient IS e.recipient)
+) x
+LEFT JOIN connector c ON c.id = x.connector_id
+LEFT JOIN domain d ON d.id = x.domain_id;
+
+-- Per day (UTC), connector, kind and enhanced code.
+CREATE VIEW IF NOT EXISTS v_connector_daily AS
+SELECT r.day,
+       c.name AS connector,
+       k.name AS kind,
+       NULLIF(r.enhanced_code, '') AS enhanced_code,
+       r.events,
+       r.messages
+FROM daily_rollup r
+JOIN event_kind k ON k.id = r.kind
+LEFT JOIN connector c ON c.id = r.connector_id;
+
+-- One row per root cause of deferred, failed and expired events, with its knowledge.
+CREATE VIEW IF NOT EXISTS v_top_causes AS
+SELECT t.root_cause,
+       coalesce(s.category, 'unknown') AS category,
+       coalesce(s.title, 'Unknown cause') AS title,
+       t.events,
+       t.messages,
+       t.connectors,
+       strftime('%Y-%m-%dT%H:%M:%fZ', t.first_ms / 1000.0, 'unixepoch') AS first_seen_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', t.last_ms / 1000.0, 'unixepoch') AS last_seen_utc,
+       s.fix
+FROM (
+    SELECT e.root_cause,
+           count(*) AS events,
+           count(DISTINCT e.message_id) AS messages,
+           count(DISTINCT e.connector_id) AS connectors,
+           min(e.time_ms) AS first_ms,
+           max(e.time_ms) AS last_ms
+    FROM event e
+    WHERE e.kind IN (4, 5, 6) AND e.root_cause IS NOT NULL
+    GROUP BY e.root_cause
+) t
+LEFT JOIN status_code s ON s.code =
+    CASE WHEN t.root_cause LIKE 'dns:%' OR t.root_cause LIKE 'tls:%'
+         THEN substr(t.root_cause, 1, 3) ELSE t.root_cause END
+ORDER BY t.messages DESC, t.events DESC, t.root_cause;
+
+-- Rejected or damaged records.
+CREATE VIEW IF NOT EXISTS v_parse_issues AS
+SELECT f.path AS file,
+       i.line,
+       i.byte_offset,
+       i.kind,
+       i.sample
+FROM parse_issue i
+JOIN source_file f ON f.id = i.file_id;
+
+-- Ingested files.
+CREATE VIEW IF NOT EXISTS v_files AS
+SELECT f.path AS file,
+       f.format,
+       f.encoding,
+       f.compression,
+       f.bytes_scanned AS bytes,
+       f.records,
+       f.events,
+       f.issues,
+       strftime('%Y-%m-%dT%H:%M:%fZ', f.first_ms / 1000.0, 'unixepoch') AS first_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', f.last_ms / 1000.0, 'unixepoch') AS last_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', f.ingested_ms / 1000.0, 'unixepoch') AS ingested_utc
+FROM source_file f;
+
+PRAGMA user_version = 1;
