@@ -1,6 +1,12 @@
 // swift-tools-version: 6.1
 import PackageDescription
 
+/// Release builds skip dynamic exclusivity checks in the byte path (measured: about 6 % of
+/// ingest time); debug builds and tests keep them.
+let hotPathSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "mailflow",
     platforms: [.macOS(.v14)],
@@ -25,7 +31,8 @@ let package = Package(
         ),
         .target(
             name: "MailflowScanner",
-            dependencies: ["CZlib"]
+            dependencies: ["CZlib"],
+            swiftSettings: hotPathSettings
         ),
         .target(
             name: "MailflowCore",
@@ -37,7 +44,8 @@ let package = Package(
             resources: [
                 .embedInCode("Resources/schema.sql"),
                 .embedInCode("Resources/status-codes.tsv"),
-            ]
+            ],
+            swiftSettings: hotPathSettings
         ),
         .executableTarget(
             name: "mailflow",

@@ -26,7 +26,7 @@ CREATE TABLE IF NOT EXISTS source_file (
 ) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS source_file_fingerprint ON source_file(fingerprint);
 
--- Interned dimensions.
+-- Interned dimensions: each distinct value is stored once and referenced by id.
 CREATE TABLE IF NOT EXISTS connector (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE                   -- Send/Receive connector name as logged
@@ -35,6 +35,27 @@ CREATE TABLE IF NOT EXISTS domain (
     id   INTEGER PRIMARY KEY,
     name TEXT NOT NULL UNIQUE                   -- recipient domain, lower case
 ) STRICT;
+CREATE TABLE IF NOT EXISTS address (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE                   -- sender or recipient address as logged
+) STRICT;
+CREATE TABLE IF NOT EXISTS host (
+    id   INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE                   -- remote host name or IP address
+) STRICT;
+CREATE TABLE IF NOT EXISTS status (
+    id   INTEGER PRIMARY KEY,
+    text TEXT NOT NULL UNIQUE                   -- status text (the LED= value when present)
+) STRICT;
+
+-- One row per message (Message-ID header as logged).
+CREATE TABLE IF NOT EXISTS message (
+    id         INTEGER PRIMARY KEY,
+    message_id TEXT    NOT NULL,
+    msg_key    INTEGER NOT NULL,                -- 64-bit hash of message_id
+    first_ms   INTEGER NOT NULL                 -- time of its first event
+) STRICT;
+CREATE INDEX IF NOT EXISTS message_first ON message(first_ms);
 
 -- Unified event kinds (DESIGN section 5), so that views can list them by name.
 CREATE TABLE IF NOT EXISTS event_kind (
@@ -47,28 +68,42 @@ INSERT OR IGNORE INTO event_kind(id, name) VALUES
 
 -- One row per log record and recipient.
 CREATE TABLE IF NOT EXISTS event (
-    id            INTEGER PRIMARY KEY,
-    file_id       INTEGER NOT NULL REFERENCES source_file(id),
-    line          INTEGER NOT NULL,             -- 1-based physical line of the record
-    time_ms       INTEGER NOT NULL,             -- ms since the Unix epoch, UTC
-    kind          INTEGER NOT NULL REFERENCES event_kind(id),
-    raw_event     TEXT,                         -- event name as logged (e.g. 'DEFER')
-    source        TEXT,                         -- Exchange 'source' (SMTP, DNS, QUEUE, AGENT...)
-    connector_id  INTEGER REFERENCES connector(id),
-    message_id    TEXT,
-    msg_key       INTEGER,                      -- 64-bit hash of message_id, for lookups
-    sender        TEXT,
-    recipient     TEXT,
-    domain_id     INTEGER REFERENCES domain(id),
-    reply_code    INTEGER,                      -- RFC 5321 reply code of the outer status
-    enhanced_code TEXT,                         -- RFC 3463 code of the outer status
-    root_cause    TEXT,                         -- innermost real cause (deferred/failed/expired)
-    status_text   TEXT,                         -- recipient status (LED value when present)
-    remote_host   TEXT,
-    remote_ip     TEXT
+    id             INTEGER PRIMARY KEY,
+    file_id        INTEGER NOT NULL,            -- source_file.id
+    line           INTEGER NOT NULL,            -- 1-based physical line of the record
+    time_ms        INTEGER NOT NULL,            -- ms since the Unix epoch, UTC
+    kind           INTEGER NOT NULL,            -- event_kind.id
+    raw_event      TEXT,                        -- event name as logged (e.g. 'DEFER')
+    source         TEXT,                        -- Exchange 'source' (SMTP, DNS, QUEUE, AGENT...)
+    connector_id   INTEGER,                     -- connector.id
+    message_ref    INTEGER,                     -- message.id
+    sender_id      INTEGER,                     -- address.id
+    recipient_id   INTEGER,                     -- address.id
+    domain_id      INTEGER,                     -- domain.id of the recipient
+    reply_code     INTEGER,                     -- RFC 5321 reply code of the outer status
+    enhanced_code  TEXT,                        -- RFC 3463 code of the outer status
+    root_cause     TEXT,                        -- innermost real cause (deferred/failed/expired)
+    status_id      INTEGER,                     -- status.id
+    remote_host_id INTEGER,                     -- host.id
+    remote_ip_id   INTEGER                      -- host.id
 ) STRICT;
-CREATE INDEX IF NOT EXISTS event_msg_key ON event(msg_key);
 CREATE INDEX IF NOT EXISTS event_time ON event(time_ms);
+
+-- Delivery lifecycle of each (message, recipient) that met a deferral or failure: one row
+-- across files and runs.
+CREATE TABLE IF NOT EXISTS delivery (
+    message_ref       INTEGER NOT NULL,         -- message.id
+    recipient_id      INTEGER NOT NULL,         -- address.id (0 = no recipient)
+    connector_id      INTEGER,
+    domain_id         INTEGER,
+    first_deferral_ms INTEGER,
+    attempts          INTEGER NOT NULL,         -- deferred and failed events
+    last_cause        TEXT,                     -- root cause of the latest deferral or failure
+    outcome           TEXT    NOT NULL,         -- 'pending', 'delivered', 'failed', 'expired'
+    outcome_ms        INTEGER,
+    root_cause        TEXT,                     -- cause attributed to the outcome
+    PRIMARY KEY (message_ref, recipient_id)
+) STRICT, WITHOUT ROWID;
 
 -- Per day (UTC), connector, kind and enhanced code: counts kept up to date by ingest.
 CREATE TABLE IF NOT EXISTS daily_rollup (
@@ -117,52 +152,47 @@ SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS time_u
        e.raw_event,
        e.source,
        c.name        AS connector,
-       e.message_id,
-       e.sender,
-       e.recipient,
+       m.message_id,
+       s.name        AS sender,
+       r.name        AS recipient,
        d.name        AS recipient_domain,
        e.reply_code,
        e.enhanced_code,
        e.root_cause,
-       e.status_text,
-       e.remote_host,
-       e.remote_ip,
+       st.text       AS status_text,
+       h.name        AS remote_host,
+       ip.name       AS remote_ip,
        f.path        AS file,
        e.line
 FROM event e
 JOIN event_kind k ON k.id = e.kind
 JOIN source_file f ON f.id = e.file_id
 LEFT JOIN connector c ON c.id = e.connector_id
-LEFT JOIN domain d ON d.id = e.domain_id;
+LEFT JOIN message m ON m.id = e.message_ref
+LEFT JOIN address s ON s.id = e.sender_id
+LEFT JOIN address r ON r.id = e.recipient_id
+LEFT JOIN domain d ON d.id = e.domain_id
+LEFT JOIN status st ON st.id = e.status_id
+LEFT JOIN host h ON h.id = e.remote_host_id
+LEFT JOIN host ip ON ip.id = e.remote_ip_id;
 
 -- One row per expired (message, recipient).
 CREATE VIEW IF NOT EXISTS v_expired AS
-SELECT x.message_id,
-       x.recipient,
+SELECT m.message_id,
+       r.name AS recipient,
        d.name AS recipient_domain,
        c.name AS connector,
-       strftime('%Y-%m-%dT%H:%M:%fZ', x.first_ms / 1000.0, 'unixepoch') AS first_seen_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', x.time_ms / 1000.0, 'unixepoch') AS expired_utc,
-       (x.time_ms - x.first_ms) / 1000 AS queue_seconds,
+       strftime('%Y-%m-%dT%H:%M:%fZ', m.first_ms / 1000.0, 'unixepoch') AS first_seen_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', x.outcome_ms / 1000.0, 'unixepoch') AS expired_utc,
+       (x.outcome_ms - m.first_ms) / 1000 AS queue_seconds,
        x.attempts,
        x.root_cause
-FROM (
-    SELECT e.*,
-           (SELECT min(p.time_ms) FROM event p
-             WHERE p.msg_key = e.msg_key AND p.message_id = e.message_id
-               AND (p.recipient = e.recipient OR p.recipient IS NULL)) AS first_ms,
-           (SELECT count(*) FROM event p
-             WHERE p.msg_key = e.msg_key AND p.message_id = e.message_id
-               AND p.recipient IS e.recipient AND p.kind IN (4, 5)
-               AND p.time_ms <= e.time_ms) AS attempts
-    FROM event e
-    WHERE e.kind = 6
-      AND e.id = (SELECT min(y.id) FROM event y
-                   WHERE y.kind = 6 AND y.msg_key IS e.msg_key
-                     AND y.message_id IS e.message_id AND y.recipient IS e.recipient)
-) x
+FROM delivery x
+JOIN message m ON m.id = x.message_ref
+LEFT JOIN address r ON r.id = x.recipient_id
+LEFT JOIN domain d ON d.id = x.domain_id
 LEFT JOIN connector c ON c.id = x.connector_id
-LEFT JOIN domain d ON d.id = x.domain_id;
+WHERE x.outcome = 'expired';
 
 -- Per day (UTC), connector, kind and enhanced code.
 CREATE VIEW IF NOT EXISTS v_connector_daily AS
@@ -190,7 +220,7 @@ SELECT t.root_cause,
 FROM (
     SELECT e.root_cause,
            count(*) AS events,
-           count(DISTINCT e.message_id) AS messages,
+           count(DISTINCT e.message_ref) AS messages,
            count(DISTINCT e.connector_id) AS connectors,
            min(e.time_ms) AS first_ms,
            max(e.time_ms) AS last_ms

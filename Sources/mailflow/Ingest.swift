@@ -52,7 +52,8 @@ struct Ingest: ParsableCommand {
             print(summaryJSON(summary))
         } else {
             let mbps = summary.seconds > 0 ? Double(summary.bytes) / 1_048_576 / summary.seconds : 0
-            print("ingested \(summary.ingestedFiles) file(s), skipped \(summary.skippedFiles) already ingested, failed \(summary.failedFiles): "
+            let ignored = summary.ignoredFiles > 0 ? ", ignored \(summary.ignoredFiles) non-log file(s)" : ""
+            print("ingested \(summary.ingestedFiles) file(s), skipped \(summary.skippedFiles) already ingested, failed \(summary.failedFiles)\(ignored): "
                 + "\(summary.records) records, \(summary.events) events, \(summary.rejected) rejected, \(summary.issues) issues in "
                 + String(format: "%.2f s (%.1f MB/s)", summary.seconds, mbps))
         }
@@ -71,12 +72,14 @@ struct Ingest: ParsableCommand {
             return "already ingested (same content), skipped"
         case .failed(let m):
             return "failed: \(m)"
+        case .notALog:
+            return "not a log format mailflow reads; ignored"
         }
     }
 
     private func summaryJSON(_ s: IngestSummary) -> String {
         let object: [String: Any] = [
-            "files": s.files.count, "ingested": s.ingestedFiles, "skipped": s.skippedFiles, "failed": s.failedFiles,
+            "files": s.files.count, "ingested": s.ingestedFiles, "skipped": s.skippedFiles, "failed": s.failedFiles, "ignored": s.ignoredFiles,
             "records": s.records, "events": s.events, "rejected": s.rejected, "issues": s.issues,
             "bytes": s.bytes, "seconds": s.seconds,
         ]

@@ -138,3 +138,39 @@ struct KnowledgeBaseTests {
         #expect(Explanation("nothing to see").known == false)
     }
 }
+
+@Suite("report")
+struct ReportTests {
+    @Test func reportFilesAgreeWithTheViews() throws {
+        let dir = temporaryDirectory()
+        let db = dir + "/m.db"
+        _ = try Ingestor(databasePath: db).ingest(paths: [writeSmallLog(dir)])
+        let out = dir + "/report"
+        let written = try ReportWriter.write(databasePath: db, window: ReportWindow(spec: .all), outputDirectory: out)
+        for name in ["report.html", "connector_daily.csv", "expired.csv", "top_causes.csv", "report.json"] {
+            #expect(FileManager.default.fileExists(atPath: out + "/" + name), "\(name)")
+        }
+        let m = written.model
+        #expect(m.days == ["2026-11-16", "2026-11-17", "2026-11-18"])
+        #expect(m.headline.events == 7)
+        #expect(m.headline.deferred == 2)
+        #expect(m.headline.expired == 1)
+        #expect(m.expired.map { $0.recipient ?? "" } == ["a@contoso.test"])
+        #expect(m.causes.map { $0.rootCause } == ["4.4.1", "4.4.0", "5.1.1"])
+        #expect(m.connectors.first?.name == "Out")
+        #expect(m.connectors.first?.nextHop == "mx.contoso.test")
+        let csv = try String(contentsOfFile: out + "/connector_daily.csv", encoding: .utf8)
+        let lines = csv.split(separator: "\r\n")
+        #expect(lines.first == "day,connector,kind,enhanced_code,events,messages")
+        #expect(lines.count - 1 == (try rows(db, "SELECT count(*) FROM v_connector_daily"))[0].first.flatMap { Int($0) })
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        #expect(!html.contains("<script"))
+        #expect(html.contains("<svg"))
+    }
+
+    @Test func htmlEscapesLogText() {
+        #expect(HTMLReport.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
+        #expect(CSVWriter.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
+        #expect(CSVWriter.cell("-5") == "-5")
+    }
+}

@@ -11,6 +11,8 @@ public struct FileOutcome: Sendable {
         case alreadyIngested
         /// Could not be read or stored; the message says why and what to do.
         case failed(String)
+        /// Found while walking a folder but not a log format mailflow reads; ignored.
+        case notALog
     }
 
     public var path: String
@@ -19,6 +21,8 @@ public struct FileOutcome: Sendable {
     public var encoding: String?
     public var compression: String?
     public var stats = FileStats()
+    /// The file could not be opened or read at all.
+    var unreadable = false
 }
 
 /// Totals of one `ingest` run.
@@ -28,6 +32,7 @@ public struct IngestSummary: Sendable {
 
     public var ingestedFiles: Int { files.filter { $0.status == .ingested }.count }
     public var skippedFiles: Int { files.filter { $0.status == .alreadyIngested }.count }
+    public var ignoredFiles: Int { files.filter { $0.status == .notALog }.count }
     public var failedFiles: Int { files.filter { if case .failed = $0.status { return true } else { return false } }.count }
     public var records: Int { files.reduce(0) { $0 + $1.stats.records } }
     public var events: Int { files.reduce(0) { $0 + $1.stats.events } }
@@ -72,14 +77,14 @@ public final class Ingestor {
     /// Expands `paths` (files, directories walked recursively in name order, `-` for
     /// standard input) into the inputs to read.
     /// - Throws: ``IngestError/pathNotFound(_:)``.
-    public static func discover(_ paths: [String]) throws -> [String] {
-        var out: [String] = []
+    public static func discover(_ paths: [String]) throws -> [(path: String, named: Bool)] {
+        var out: [(path: String, named: Bool)] = []
         let fm = FileManager.default
         for path in paths {
-            if path == "-" { out.append(path); continue }
+            if path == "-" { out.append((path, true)); continue }
             var isDir: ObjCBool = false
             guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError.pathNotFound(path) }
-            if !isDir.boolValue { out.append(path); continue }
+            if !isDir.boolValue { out.append((path, true)); continue }
             var found: [String] = []
             if let walker = fm.enumerator(atPath: path) {
                 while let rel = walker.nextObject() as? String {
@@ -92,7 +97,7 @@ public final class Ingestor {
                     }
                 }
             }
-            out.append(contentsOf: found.sorted())
+            out.append(contentsOf: found.sorted().map { ($0, false) })
         }
         return out
     }
@@ -105,7 +110,13 @@ public final class Ingestor {
         let started = Date()
         var summary = IngestSummary()
         for input in inputs {
-            let outcome = ingestOne(input)
+            var outcome = ingestOne(input.path)
+            if !input.named, case .failed = outcome.status, outcome.format == nil, outcome.stats.records == 0,
+               !outcome.unreadable
+            {
+                outcome.status = .notALog
+                logger.info("\(input.path): not a log format mailflow reads; ignored")
+            }
             onFileDone?(outcome)
             summary.files.append(outcome)
         }
@@ -162,42 +173,32 @@ public final class Ingestor {
             outcome.status = .failed(error.description)
         } catch let error as ScanError {
             outcome.status = .failed(error.description)
+            outcome.unreadable = true
         } catch {
-            writer.discardCaches()
+            try? writer.reloadState()
             outcome.status = .failed("\(path): \(error)")
         }
         return outcome
     }
 
+    /// Scans and decodes on a worker thread while this thread stores the batches.
+    /// - Throws: ``ScanError`` when the source ends in damage (the records before it are
+    ///   stored), storage errors.
     private func scanMessageTracking(_ source: ByteSource, into stats: inout FileStats) throws {
-        let scanner = RecordScanner(source: source, options: MessageTrackingLog.scannerOptions)
-        let decoder = MessageTrackingLog()
-        defer { stats.bytesScanned = scanner.bytesScanned }
-        while true {
-            switch try scanner.next() {
-            case .record:
-                switch try decoder.decode(scanner, into: writer) {
-                case .events(let n):
-                    stats.records += 1
-                    stats.events += n
-                    if let t = decoder.lastTimeMs { stats.noteTime(t) }
-                case .rejected(let issue):
-                    stats.rejected += 1
-                    stats.issues += 1
-                    try writer.addIssue(issue)
-                }
-            case .directive:
-                if let count = scanner.withDirective({ decoder.readDirective($0) }) {
-                    scanner.expectedFieldCount = count
-                }
-            case .issue(let issue):
-                stats.issues += 1
-                if issue.kind.rejectsRecord { stats.rejected += 1 }
-                try writer.addIssue(issue)
-            case .end:
-                return
-            }
+        let pipeline = DecodePipeline(source: source)
+        var local = FileStats()
+        let (bytes, sourceError) = try pipeline.run { batch in
+            try writer.write(batch)
+            local.records += batch.records
+            local.events += batch.rows.count
+            local.rejected += batch.rejected
+            local.issues += batch.issues.count
+            if let t = batch.firstMs { local.noteTime(t) }
+            if let t = batch.lastMs { local.noteTime(t) }
         }
+        local.bytesScanned = bytes
+        stats = local
+        if let sourceError { throw sourceError }
     }
 
     private func isKnown(_ fingerprint: String) throws -> Bool {

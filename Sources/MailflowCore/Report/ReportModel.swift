@@ -14,6 +14,8 @@ public struct ReportWindow: Sendable, Equatable {
 
     public var spec: Spec
 
+    public init(spec: Spec) { self.spec = spec }
+
     public enum Failure: Error, CustomStringConvertible {
         case badDuration(String)
         case badTime(String)
@@ -219,7 +221,7 @@ public struct ReportModel: Sendable {
                 default: break
                 }
             }
-            let msgs = try db.prepare("SELECT count(DISTINCT message_id), count(DISTINCT CASE WHEN kind = 6 THEN message_id END) FROM event WHERE time_ms >= ?1 AND time_ms < ?2")
+            let msgs = try db.prepare("SELECT count(DISTINCT message_ref), count(DISTINCT CASE WHEN kind = 6 THEN message_ref END) FROM event WHERE time_ms >= ?1 AND time_ms < ?2")
             msgs.bind(1, a)
             msgs.bind(2, b)
             if try msgs.step() {
@@ -260,9 +262,10 @@ public struct ReportModel: Sendable {
               AND coalesce(connector_id, 0) = coalesce((SELECT id FROM connector WHERE name = ?3), 0)
             """)
         let hop = try db.prepare("""
-            SELECT remote_host, count(*) AS n FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND remote_host IS NOT NULL
-              AND kind IN (2, 4, 5, 6) AND connector_id = (SELECT id FROM connector WHERE name = ?3)
-            GROUP BY remote_host ORDER BY n DESC, remote_host LIMIT 1
+            SELECT h.name, count(*) AS n FROM event e JOIN host h ON h.id = e.remote_host_id
+            WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind IN (2, 4, 5, 6)
+              AND e.connector_id = (SELECT id FROM connector WHERE name = ?3)
+            GROUP BY h.name ORDER BY n DESC, h.name LIMIT 1
             """)
         let previousErrors = try db.prepare("""
             SELECT coalesce(sum(r.events), 0) FROM daily_rollup r LEFT JOIN connector c ON c.id = r.connector_id
@@ -305,9 +308,9 @@ public struct ReportModel: Sendable {
 
         // Top causes, ranked by distinct affected messages.
         let causes = try db.prepare("""
-            SELECT e.root_cause, count(*), count(DISTINCT e.message_id), count(DISTINCT e.connector_id),
+            SELECT e.root_cause, count(*), count(DISTINCT e.message_ref), count(DISTINCT e.connector_id),
                    min(e.time_ms), max(e.time_ms),
-                   (SELECT count(DISTINCT p.message_id) FROM event p WHERE p.root_cause = e.root_cause
+                   (SELECT count(DISTINCT p.message_ref) FROM event p WHERE p.root_cause = e.root_cause
                       AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1)
             FROM event e WHERE e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2 AND e.root_cause IS NOT NULL
             GROUP BY e.root_cause ORDER BY 3 DESC, 2 DESC, 1

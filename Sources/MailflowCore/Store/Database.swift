@@ -40,6 +40,7 @@ public final class Database {
     /// Opens (and creates, unless `readOnly`) the database at `path`.
     /// - Throws: ``SQLiteError`` when the file cannot be opened.
     public init(path: String, readOnly: Bool = false) throws {
+        _ = Database.configureOnce
         var db: OpaquePointer?
         let flags = readOnly
             ? SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX
@@ -57,6 +58,11 @@ public final class Database {
     }
 
     deinit { sqlite3_close_v2(handle) }
+
+    /// Process-wide SQLite settings, applied before the first connection.
+    private static let configureOnce: Void = {
+        _ = mailflow_sqlite_disable_memstatus()
+    }()
 
     /// Runs one or more SQL statements without results.
     /// - Throws: ``SQLiteError``.

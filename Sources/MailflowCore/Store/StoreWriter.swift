@@ -22,20 +22,62 @@ public struct FileStats: Sendable, Equatable {
     }
 }
 
-/// Writes the events of one input at a time into the database: prepared statements,
-/// text bound straight from the scanner's bytes, interned connectors and domains,
-/// daily rollups kept in memory and merged at the end of the file.
+/// Writes decoded events into the database (the writer thread's side of the pipeline):
+/// interned dimensions, one slim `event` row per event, message and delivery lifecycle
+/// state, daily rollups kept in memory and merged at the end of each file.
 ///
 /// The caller owns the transaction (one per file): ``beginFile(...)`` after `BEGIN`,
-/// ``finishFile(stats:)`` before `COMMIT`.
-final class StoreWriter: EventSink {
+/// ``finishFile(stats:)`` before `COMMIT`; after a rollback, ``reloadState()``.
+final class StoreWriter {
     private let db: Database
     private let insertEvent: Statement
+    /// The same insert with ``rowsPerInsert`` rows of parameters: fewer statement steps.
+    private let insertEvents: Statement
+    static let rowsPerInsert = 32
+    static let eventColumns: Int32 = 17
+
+    static func insertEventSQL(rows: Int) -> String {
+        let values = (0..<rows).map { r in
+            "(" + (1...Int(eventColumns)).map { "?\(r * Int(eventColumns) + $0)" }.joined(separator: ", ") + ")"
+        }
+        return """
+            INSERT INTO event(file_id, line, time_ms, kind, raw_event, source, connector_id, message_ref,
+                              sender_id, recipient_id, domain_id, reply_code, enhanced_code, root_cause,
+                              status_id, remote_host_id, remote_ip_id)
+            VALUES \(values.joined(separator: ", "))
+            """
+    }
     private let insertIssue: Statement
-    private let earlierCause: Statement
+    private let insertMessage: Statement
+    private let findDelivery: Statement
     private var connectors: InternTable
     private var domains: InternTable
+    private var addresses: InternTable
+    private var hosts: InternTable
+    private var statuses: InternTable
     private var fileID: Int64 = 0
+
+    private struct MessageState {
+        var ref: Int64
+        var firstMs: Int64
+        var firstChanged = false
+    }
+
+    private struct PairKey: Hashable {
+        var message: Int64
+        var recipient: Int64
+    }
+
+    private struct DeliveryState {
+        var connector: Int64 = 0
+        var domain: Int64 = 0
+        var firstDeferralMs: Int64?
+        var attempts = 0
+        var lastDeferralCause: String?
+        var outcome = "pending"
+        var outcomeMs: Int64?
+        var rootCause: String?
+    }
 
     private struct RollupKey: Hashable {
         var day: Int32
@@ -46,33 +88,74 @@ final class StoreWriter: EventSink {
 
     private final class RollupCounter {
         var events = 0
-        var messages = Set<UInt64>()
+        var messages = Set<Int64>()
         var code: EnhancedStatusCode?
     }
 
+    private var messages = KeyMap<MessageState>(capacity: 1 << 16)
+    private var nextMessageRef: Int64 = 1
+    private var deliveries: [PairKey: DeliveryState] = [:]
+    private var dirtyDeliveries = Set<PairKey>()
+    private var deliveryTableHadRows = false
     private var rollups: [RollupKey: RollupCounter] = [:]
-    private var lastDeferralCause: [UInt64: String] = [:]
-    private var domainScratch = [UInt8](repeating: 0, count: 512)
     private var codeScratch = [UInt8](repeating: 0, count: 16)
+
+    /// How far back (ms) messages are kept in memory to join events of later runs.
+    static let messageWindowMs: Int64 = 14 * 86_400_000
 
     init(database: Database) throws {
         db = database
-        insertEvent = try db.prepare("""
-            INSERT INTO event(file_id, line, time_ms, kind, raw_event, source, connector_id, message_id,
-                              msg_key, sender, recipient, domain_id, reply_code, enhanced_code, root_cause,
-                              status_text, remote_host, remote_ip)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18)
-            """)
+        insertEvent = try db.prepare(Self.insertEventSQL(rows: 1))
+        insertEvents = try db.prepare(Self.insertEventSQL(rows: Self.rowsPerInsert))
         insertIssue = try db.prepare("""
             INSERT INTO parse_issue(file_id, line, byte_offset, kind, sample, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        earlierCause = try db.prepare("""
-            SELECT root_cause FROM event
-            WHERE msg_key = ?1 AND message_id = ?2 AND recipient IS ?3 AND kind = 4 AND time_ms <= ?4
-            ORDER BY time_ms DESC, id DESC LIMIT 1
+        insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms) VALUES (?1, ?2, ?3, ?4)")
+        findDelivery = try db.prepare("""
+            SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause
+            FROM delivery WHERE message_ref = ?1 AND recipient_id = ?2
             """)
-        connectors = try InternTable(db: db, table: "connector")
-        domains = try InternTable(db: db, table: "domain")
+        connectors = try InternTable(db: db, table: "connector", column: "name")
+        domains = try InternTable(db: db, table: "domain", column: "name")
+        addresses = try InternTable(db: db, table: "address", column: "name")
+        hosts = try InternTable(db: db, table: "host", column: "name")
+        statuses = try InternTable(db: db, table: "status", column: "text")
+        try reloadState()
+    }
+
+    /// (Re)loads what the writer keeps in memory between files: the messages of the last
+    /// ``messageWindowMs`` and the pending deliveries. Called at start and after a rollback.
+    func reloadState() throws {
+        connectors.clear(); domains.clear(); addresses.clear(); hosts.clear(); statuses.clear()
+        messages.removeAll()
+        deliveries.removeAll()
+        dirtyDeliveries.removeAll()
+        rollups.removeAll()
+        let maxRef = try db.prepare("SELECT coalesce(max(id), 0), max(first_ms) FROM message")
+        _ = try maxRef.step()
+        nextMessageRef = maxRef.int64(0) + 1
+        if !maxRef.isNull(1) {
+            let recent = try db.prepare("SELECT id, msg_key, first_ms FROM message WHERE first_ms >= ?1")
+            recent.bind(1, maxRef.int64(1) - Self.messageWindowMs)
+            while try recent.step() {
+                messages[UInt64(bitPattern: recent.int64(1))] = MessageState(ref: recent.int64(0), firstMs: recent.int64(2))
+            }
+        }
+        let pending = try db.prepare("""
+            SELECT message_ref, recipient_id, connector_id, domain_id, first_deferral_ms, attempts, last_cause
+            FROM delivery WHERE outcome = 'pending'
+            """)
+        while try pending.step() {
+            var s = DeliveryState()
+            s.connector = pending.int64(2)
+            s.domain = pending.int64(3)
+            s.firstDeferralMs = pending.isNull(4) ? nil : pending.int64(4)
+            s.attempts = pending.int(5)
+            s.lastDeferralCause = pending.string(6)
+            deliveries[PairKey(message: pending.int64(0), recipient: pending.int64(1))] = s
+        }
+        let any = try db.prepare("SELECT EXISTS (SELECT 1 FROM delivery)")
+        deliveryTableHadRows = try any.step() && any.int(0) == 1
     }
 
     /// Registers an input; must run inside the file's transaction.
@@ -93,64 +176,78 @@ final class StoreWriter: EventSink {
         rollups.removeAll(keepingCapacity: true)
     }
 
-    /// Updates the encoding once the scanner has seen the first bytes.
-    func setEncoding(_ encoding: String) throws {
-        let st = try db.prepare("UPDATE source_file SET encoding = ?1 WHERE id = ?2")
-        st.bind(1, encoding)
-        st.bind(2, fileID)
-        try st.run()
+    /// Stores every event and issue of `batch`.
+    /// - Throws: ``SQLiteError`` (the caller rolls the file back).
+    func write(_ batch: EventBatch) throws {
+        let n = batch.rows.count
+        var i = 0
+        while i + Self.rowsPerInsert <= n {
+            for r in 0..<Self.rowsPerInsert {
+                try bind(batch.rows[i + r], batch, insertEvents, base: Int32(r) * Self.eventColumns)
+            }
+            try insertEvents.step()
+            insertEvents.reset()
+            i += Self.rowsPerInsert
+        }
+        while i < n {
+            try bind(batch.rows[i], batch, insertEvent, base: 0)
+            try insertEvent.step()
+            insertEvent.reset()
+            i += 1
+        }
+        for issue in batch.issues { try addIssue(issue) }
     }
 
-    func write(_ e: inout DeliveryEvent) throws {
-        let st = insertEvent
-        defer { st.reset() }
-        st.bind(1, fileID)
-        st.bind(2, Int64(e.line))
-        st.bind(3, e.timeMs)
-        st.bind(4, Int64(e.kind.rawValue))
-        bindText(st, 5, e.rawEvent)
-        bindText(st, 6, e.source)
-        let connectorID = e.connector.isEmpty ? 0 : try connectors.id(for: e.connector)
-        if connectorID != 0 { st.bind(7, connectorID) }
-        var msgKey: UInt64 = 0
-        if !e.messageID.isEmpty {
-            msgKey = fnv1a64(e.messageID)
-            st.bindBorrowed(8, e.messageID)
-            st.bind(9, Int64(bitPattern: msgKey))
+    /// Binds one event at parameters `base + 1 ... base + 17` of `st`.
+    private func bind(_ row: BatchRow, _ batch: EventBatch, _ st: Statement, base b: Int32) throws {
+        st.bind(b + 1, fileID)
+        st.bind(b + 2, Int64(row.line))
+        st.bind(b + 3, row.timeMs)
+        st.bind(b + 4, Int64(row.kind.rawValue))
+        if !row.rawEvent.isNull { st.bindBorrowed(b + 5, batch.bytes(row.rawEvent)) }
+        if !row.source.isNull { st.bindBorrowed(b + 6, batch.bytes(row.source)) }
+        var connectorID: Int64 = 0
+        if !row.connector.isNull {
+            connectorID = try connectors.id(key: row.connectorKey, bytes: batch.bytes(row.connector))
+            st.bind(b + 7, connectorID)
         }
-        bindText(st, 10, e.sender)
-        if let recipient = e.recipient, !recipient.isEmpty {
-            st.bindBorrowed(11, recipient)
-            if let domainID = try domainID(of: recipient) { st.bind(12, domainID) }
+        var messageRef: Int64 = 0
+        if !row.messageID.isNull {
+            messageRef = try message(row, batch)
+            st.bind(b + 8, messageRef)
         }
-        if let reply = e.replyCode { st.bind(13, Int64(reply)) }
-        if let code = e.enhancedCode {
+        if !row.sender.isNull { st.bind(b + 9, try addresses.id(key: row.senderKey, bytes: batch.bytes(row.sender))) }
+        var recipientID: Int64 = 0
+        if !row.recipient.isNull {
+            recipientID = try addresses.id(key: row.recipientKey, bytes: batch.bytes(row.recipient))
+            st.bind(b + 10, recipientID)
+        }
+        var domainID: Int64 = 0
+        if !row.domain.isNull {
+            domainID = try domains.id(key: row.domainKey, bytes: batch.bytes(row.domain))
+            st.bind(b + 11, domainID)
+        }
+        if row.reply >= 0 { st.bind(b + 12, Int64(row.reply)) }
+        if let code = row.enhanced {
             codeScratch.withUnsafeMutableBufferPointer { out in
                 let n = code.write(into: out.baseAddress!)
-                st.bindCopy(14, UnsafeRawBufferPointer(start: out.baseAddress!, count: n))
+                st.bindCopy(b + 13, UnsafeRawBufferPointer(start: out.baseAddress!, count: n))
             }
         }
-        if e.needsEarlierCause {
-            e.rootCause = try resolveEarlierCause(e, msgKey: msgKey)
+        var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
+        if row.kind.hasRootCause && messageRef != 0 {
+            cause = try trackDelivery(row, cause: cause, messageRef: messageRef, recipientID: recipientID,
+                                      connectorID: connectorID, domainID: domainID)
+        } else if row.needsEarlierCause {
+            cause = "unknown"
+        } else if (row.kind == .sent || row.kind == .delivered) && messageRef != 0 {
+            noteDelivered(PairKey(message: messageRef, recipient: recipientID), at: row.timeMs)
         }
-        if let cause = e.rootCause { st.bind(15, cause) }
-        bindText(st, 16, e.statusText)
-        bindText(st, 17, e.remoteHost)
-        bindText(st, 18, e.remoteIP)
-        try st.step()
-
-        if e.kind == .deferred, msgKey != 0, let cause = e.rootCause {
-            lastDeferralCause[pairKey(msgKey, e.recipient)] = cause
-        }
-        noteRollup(e, connectorID: connectorID, msgKey: msgKey)
-    }
-
-    /// Forgets what the cache knows after a rolled-back file.
-    func discardCaches() {
-        connectors.clear()
-        domains.clear()
-        lastDeferralCause.removeAll()
-        rollups.removeAll()
+        if let cause { st.bind(b + 14, cause) }
+        if !row.status.isNull { st.bind(b + 15, try statuses.id(key: row.statusKey, bytes: batch.bytes(row.status))) }
+        if !row.host.isNull { st.bind(b + 16, try hosts.id(key: row.hostKey, bytes: batch.bytes(row.host))) }
+        if !row.ip.isNull { st.bind(b + 17, try hosts.id(key: row.ipKey, bytes: batch.bytes(row.ip))) }
+        noteRollup(row, connectorID: connectorID, messageRef: messageRef)
     }
 
     /// Stores a parse issue of the current file.
@@ -165,7 +262,8 @@ final class StoreWriter: EventSink {
         try st.run()
     }
 
-    /// Writes the file's counts and merges its rollups; must run inside its transaction.
+    /// Writes the file's counts, changed messages and deliveries, and merges its rollups;
+    /// must run inside its transaction.
     func finishFile(stats: FileStats) throws {
         let st = try db.prepare("""
             UPDATE source_file SET bytes_scanned = ?2, records = ?3, events = ?4, rejected = ?5, issues = ?6,
@@ -181,25 +279,156 @@ final class StoreWriter: EventSink {
         st.bind(8, stats.lastMs)
         st.bind(9, currentTimeMs())
         try st.run()
+        try flushMessages()
+        try flushDeliveries()
         try mergeRollups()
+    }
+
+    // MARK: - Messages and deliveries
+
+    private func message(_ row: BatchRow, _ batch: EventBatch) throws -> Int64 {
+        if var m = messages[row.messageKey] {
+            if row.timeMs < m.firstMs {
+                m.firstMs = row.timeMs
+                m.firstChanged = true
+                messages[row.messageKey] = m
+            }
+            return m.ref
+        }
+        let ref = nextMessageRef
+        nextMessageRef += 1
+        insertMessage.bind(1, ref)
+        insertMessage.bindBorrowed(2, batch.bytes(row.messageID))
+        insertMessage.bind(3, Int64(bitPattern: row.messageKey))
+        insertMessage.bind(4, row.timeMs)
+        try insertMessage.run()
+        messages[row.messageKey] = MessageState(ref: ref, firstMs: row.timeMs)
+        return ref
+    }
+
+    private func flushMessages() throws {
+        let update = try db.prepare("UPDATE message SET first_ms = ?2 WHERE id = ?1")
+        var changed: [UInt64] = []
+        try messages.forEach { key, m in
+            guard m.firstChanged else { return }
+            update.bind(1, m.ref)
+            update.bind(2, m.firstMs)
+            try update.run()
+            changed.append(key)
+        }
+        for key in changed { messages[key]?.firstChanged = false }
+    }
+
+    /// Loads or creates the lifecycle of a (message, recipient) that met a problem.
+    private func delivery(_ key: PairKey) throws -> DeliveryState {
+        if let s = deliveries[key] { return s }
+        var s = DeliveryState()
+        if deliveryTableHadRows {
+            let st = findDelivery
+            defer { st.reset() }
+            st.bind(1, key.message)
+            st.bind(2, key.recipient)
+            if try st.step() {
+                s.connector = st.int64(0)
+                s.domain = st.int64(1)
+                s.firstDeferralMs = st.isNull(2) ? nil : st.int64(2)
+                s.attempts = st.int(3)
+                s.lastDeferralCause = st.string(4)
+                s.outcome = st.string(5) ?? "pending"
+                s.outcomeMs = st.isNull(6) ? nil : st.int64(6)
+                s.rootCause = st.string(7)
+            }
+        }
+        return s
+    }
+
+    /// Updates the lifecycle for a deferred, failed or expired event; returns its root cause
+    /// (rule RC4 for an expiry whose text names none: the latest earlier deferral's cause).
+    private func trackDelivery(
+        _ row: BatchRow, cause: String?, messageRef: Int64, recipientID: Int64, connectorID: Int64, domainID: Int64
+    ) throws -> String? {
+        let key = PairKey(message: messageRef, recipient: recipientID)
+        var s = try delivery(key)
+        if connectorID != 0 { s.connector = connectorID }
+        if domainID != 0 { s.domain = domainID }
+        var resolved = cause
+        switch row.kind {
+        case .deferred:
+            s.attempts += 1
+            if s.firstDeferralMs.map({ row.timeMs < $0 }) ?? true { s.firstDeferralMs = row.timeMs }
+            s.lastDeferralCause = cause
+        case .failed:
+            s.attempts += 1
+            if s.outcome != "expired" {
+                s.outcome = "failed"
+                s.outcomeMs = row.timeMs
+                s.rootCause = cause
+            }
+        case .expired:
+            if row.needsEarlierCause { resolved = s.lastDeferralCause ?? "unknown" }
+            if s.outcome != "expired" || (s.outcomeMs ?? .max) > row.timeMs {
+                s.outcome = "expired"
+                s.outcomeMs = row.timeMs
+                s.rootCause = resolved
+            }
+        default:
+            break
+        }
+        deliveries[key] = s
+        dirtyDeliveries.insert(key)
+        return resolved
+    }
+
+    private func noteDelivered(_ key: PairKey, at ms: Int64) {
+        guard var s = deliveries[key], s.outcome == "pending" else { return }
+        s.outcome = "delivered"
+        s.outcomeMs = ms
+        deliveries[key] = s
+        dirtyDeliveries.insert(key)
+    }
+
+    private func flushDeliveries() throws {
+        guard !dirtyDeliveries.isEmpty else { return }
+        let st = try db.prepare("""
+            INSERT OR REPLACE INTO delivery(message_ref, recipient_id, connector_id, domain_id, first_deferral_ms,
+                                            attempts, last_cause, outcome, outcome_ms, root_cause)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+            """)
+        for key in dirtyDeliveries {
+            guard let s = deliveries[key] else { continue }
+            st.bind(1, key.message)
+            st.bind(2, key.recipient)
+            st.bind(3, s.connector == 0 ? nil : s.connector)
+            st.bind(4, s.domain == 0 ? nil : s.domain)
+            st.bind(5, s.firstDeferralMs)
+            st.bind(6, Int64(s.attempts))
+            st.bind(7, s.lastDeferralCause)
+            st.bind(8, s.outcome)
+            st.bind(9, s.outcomeMs)
+            st.bind(10, s.rootCause)
+            try st.run()
+            if s.outcome != "pending" { deliveries[key] = nil }
+        }
+        dirtyDeliveries.removeAll(keepingCapacity: true)
+        deliveryTableHadRows = true
     }
 
     // MARK: - Rollups
 
-    private func noteRollup(_ e: DeliveryEvent, connectorID: Int64, msgKey: UInt64) {
+    private func noteRollup(_ row: BatchRow, connectorID: Int64, messageRef: Int64) {
         let key = RollupKey(
-            day: Int32(Timestamp.dayNumber(e.timeMs)), kind: UInt8(e.kind.rawValue), connector: connectorID,
-            code: e.enhancedCode?.packed ?? 0)
+            day: Int32(Timestamp.dayNumber(row.timeMs)), kind: UInt8(row.kind.rawValue), connector: connectorID,
+            code: row.enhanced?.packed ?? 0)
         let counter: RollupCounter
         if let existing = rollups[key] {
             counter = existing
         } else {
             counter = RollupCounter()
-            counter.code = e.enhancedCode
+            counter.code = row.enhanced
             rollups[key] = counter
         }
         counter.events += 1
-        if msgKey != 0 { counter.messages.insert(msgKey) }
+        if messageRef != 0 { counter.messages.insert(messageRef) }
     }
 
     /// Adds this file's counts to `daily_rollup`. A key that earlier files already filled
@@ -213,7 +442,7 @@ final class StoreWriter: EventSink {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
         let recount = try db.prepare("""
-            SELECT count(*), count(DISTINCT message_id) FROM event
+            SELECT count(*), count(DISTINCT message_ref) FROM event
             WHERE time_ms >= ?1 AND time_ms < ?2 AND coalesce(connector_id, 0) = ?3 AND kind = ?4
               AND coalesce(enhanced_code, '') = ?5
             """)
@@ -251,70 +480,30 @@ final class StoreWriter: EventSink {
         }
         rollups.removeAll(keepingCapacity: true)
     }
-
-    // MARK: - Helpers
-
-    /// Rule RC4: the root cause of the latest earlier deferral of the same message and
-    /// recipient, in this run or in the database; `unknown` when there is none.
-    private func resolveEarlierCause(_ e: DeliveryEvent, msgKey: UInt64) throws -> String {
-        guard msgKey != 0 else { return "unknown" }
-        if let cause = lastDeferralCause[pairKey(msgKey, e.recipient)] { return cause }
-        let st = earlierCause
-        defer { st.reset() }
-        st.bind(1, Int64(bitPattern: msgKey))
-        st.bindBorrowed(2, e.messageID)
-        if let r = e.recipient, !r.isEmpty { st.bindBorrowed(3, r) }
-        st.bind(4, e.timeMs)
-        if try st.step(), let cause = st.string(0) { return cause }
-        return "unknown"
-    }
-
-    private func pairKey(_ msgKey: UInt64, _ recipient: UnsafeRawBufferPointer?) -> UInt64 {
-        guard let recipient else { return msgKey }
-        return fnv1a64(recipient, seed: msgKey)
-    }
-
-    private func bindText(_ st: Statement, _ index: Int32, _ bytes: UnsafeRawBufferPointer) {
-        if !bytes.isEmpty { st.bindBorrowed(index, bytes) }
-    }
-
-    /// The recipient domain (after the last `@`), lower-cased and interned.
-    private func domainID(of recipient: UnsafeRawBufferPointer) throws -> Int64? {
-        var at = -1
-        for i in stride(from: recipient.count - 1, through: 0, by: -1) where recipient[i] == UInt8(ascii: "@") {
-            at = i
-            break
-        }
-        guard at >= 0, at + 1 < recipient.count else { return nil }
-        var end = recipient.count
-        if recipient[end - 1] == UInt8(ascii: ">") { end -= 1 }
-        let n = end - at - 1
-        guard n > 0 else { return nil }
-        if n > domainScratch.count { domainScratch = [UInt8](repeating: 0, count: n) }
-        return try domainScratch.withUnsafeMutableBytes { out in
-            for k in 0..<n { out[k] = asciiLowerByte(recipient[at + 1 + k]) }
-            return try domains.id(for: UnsafeRawBufferPointer(rebasing: out[0..<n]))
-        }
-    }
 }
 
-/// Interns names (connectors, domains) to integer ids: a hash lookup in memory, the
-/// table on a miss.
+/// Interns names (connectors, domains, addresses, hosts, status texts) to integer ids: a
+/// lookup by 64-bit hash in memory, the table on a miss.
+///
+/// Two different names with the same 64-bit hash would share an id; with the hash of
+/// ``hash64(_:)`` the chance is about n²/2⁶⁵ (1 in 10¹⁴ for a million names).
 struct InternTable {
     private let find: Statement
     private let insert: Statement
-    private var ids: [UInt64: [(bytes: [UInt8], id: Int64)]] = [:]
+    private var ids = KeyMap<Int64>()
 
-    init(db: Database, table: String) throws {
-        find = try db.prepare("SELECT id FROM \(table) WHERE name = ?1")
-        insert = try db.prepare("INSERT INTO \(table)(name) VALUES (?1)")
+    init(db: Database, table: String, column: String) throws {
+        find = try db.prepare("SELECT id FROM \(table) WHERE \(column) = ?1")
+        insert = try db.prepare("INSERT INTO \(table)(\(column)) VALUES (?1)")
     }
 
-    mutating func id(for bytes: UnsafeRawBufferPointer) throws -> Int64 {
-        let h = fnv1a64(bytes)
-        if let bucket = ids[h] {
-            for entry in bucket where entry.bytes.elementsEqual(bytes) { return entry.id }
-        }
+    @inline(__always)
+    mutating func id(key: UInt64, bytes: UnsafeRawBufferPointer) throws -> Int64 {
+        if let id = ids[key] { return id }
+        return try lookUp(key: key, bytes: bytes)
+    }
+
+    private mutating func lookUp(key: UInt64, bytes: UnsafeRawBufferPointer) throws -> Int64 {
         find.bindBorrowed(1, bytes)
         var id: Int64
         if try find.step() {
@@ -326,7 +515,7 @@ struct InternTable {
             try insert.run()
             id = sqlite3_last_insert_rowid(insert.database.handle)
         }
-        ids[h, default: []].append((Array(bytes), id))
+        ids[key] = id
         return id
     }
 
