@@ -22,7 +22,10 @@ CREATE TABLE IF NOT EXISTS source_file (
     issues          INTEGER NOT NULL DEFAULT 0, -- parse issues found
     first_ms        INTEGER,                    -- smallest record time
     last_ms         INTEGER,                    -- largest record time
-    ingested_ms     INTEGER NOT NULL            -- when the ingest committed
+    ingested_ms     INTEGER NOT NULL,           -- when the ingest committed
+    first_event_id  INTEGER,                    -- this file's events are event.id first..last
+    last_event_id   INTEGER,
+    first_message_ref INTEGER                   -- first message.id this file created
 ) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS source_file_fingerprint ON source_file(fingerprint);
 
@@ -48,6 +51,14 @@ CREATE TABLE IF NOT EXISTS status (
     text TEXT NOT NULL UNIQUE                   -- status text (the LED= value when present)
 ) STRICT;
 
+-- Event names as logged, with their Exchange 'source' (e.g. 'DEFER' from 'SMTP').
+CREATE TABLE IF NOT EXISTS event_name (
+    id        INTEGER PRIMARY KEY,
+    raw_event TEXT,
+    source    TEXT,
+    UNIQUE (raw_event, source)
+) STRICT;
+
 -- One row per message (Message-ID header as logged).
 CREATE TABLE IF NOT EXISTS message (
     id         INTEGER PRIMARY KEY,
@@ -55,7 +66,6 @@ CREATE TABLE IF NOT EXISTS message (
     msg_key    INTEGER NOT NULL,                -- 64-bit hash of message_id
     first_ms   INTEGER NOT NULL                 -- time of its first event
 ) STRICT;
-CREATE INDEX IF NOT EXISTS message_first ON message(first_ms);
 
 -- Unified event kinds (DESIGN section 5), so that views can list them by name.
 CREATE TABLE IF NOT EXISTS event_kind (
@@ -73,8 +83,7 @@ CREATE TABLE IF NOT EXISTS event (
     line           INTEGER NOT NULL,            -- 1-based physical line of the record
     time_ms        INTEGER NOT NULL,            -- ms since the Unix epoch, UTC
     kind           INTEGER NOT NULL,            -- event_kind.id
-    raw_event      TEXT,                        -- event name as logged (e.g. 'DEFER')
-    source         TEXT,                        -- Exchange 'source' (SMTP, DNS, QUEUE, AGENT...)
+    name_id        INTEGER,                     -- event_name.id (raw event and source as logged)
     connector_id   INTEGER,                     -- connector.id
     message_ref    INTEGER,                     -- message.id
     sender_id      INTEGER,                     -- address.id
@@ -87,7 +96,9 @@ CREATE TABLE IF NOT EXISTS event (
     remote_host_id INTEGER,                     -- host.id
     remote_ip_id   INTEGER                      -- host.id
 ) STRICT;
-CREATE INDEX IF NOT EXISTS event_time ON event(time_ms);
+-- Deferred, failed, expired and dropped events by time (reports, top causes). Other
+-- kinds are reached through daily_rollup and the rowid range of their file.
+CREATE INDEX IF NOT EXISTS event_problem_time ON event(time_ms) WHERE kind BETWEEN 4 AND 7;
 
 -- Delivery lifecycle of each (message, recipient) that met a deferral or failure: one row
 -- across files and runs.
@@ -149,8 +160,8 @@ CREATE VIEW IF NOT EXISTS v_events AS
 SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS time_utc,
        e.time_ms,
        k.name        AS kind,
-       e.raw_event,
-       e.source,
+       n.raw_event,
+       n.source,
        c.name        AS connector,
        m.message_id,
        s.name        AS sender,
@@ -167,6 +178,7 @@ SELECT strftime('%Y-%m-%dT%H:%M:%fZ', e.time_ms / 1000.0, 'unixepoch') AS time_u
 FROM event e
 JOIN event_kind k ON k.id = e.kind
 JOIN source_file f ON f.id = e.file_id
+LEFT JOIN event_name n ON n.id = e.name_id
 LEFT JOIN connector c ON c.id = e.connector_id
 LEFT JOIN message m ON m.id = e.message_ref
 LEFT JOIN address s ON s.id = e.sender_id
@@ -225,7 +237,7 @@ FROM (
            min(e.time_ms) AS first_ms,
            max(e.time_ms) AS last_ms
     FROM event e
-    WHERE e.kind IN (4, 5, 6) AND e.root_cause IS NOT NULL
+    WHERE e.kind BETWEEN 4 AND 7 AND e.kind IN (4, 5, 6) AND e.root_cause IS NOT NULL
     GROUP BY e.root_cause
 ) t
 LEFT JOIN status_code s ON s.code =

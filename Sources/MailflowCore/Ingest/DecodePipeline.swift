@@ -48,9 +48,9 @@ final class DecodePipeline: @unchecked Sendable {
     /// - Parameters:
     ///   - source: the decompressed bytes of one input.
     ///   - buffers: batches in flight (bounds memory).
-    init(source: ByteSource, buffers: Int = 4) {
+    init(source: ByteSource, context: DecodeContext, buffers: Int = 4) {
         self.source = source
-        for _ in 0..<buffers { free.put(EventBatch()) }
+        for _ in 0..<buffers { free.put(EventBatch(context: context)) }
     }
 
     /// Decodes the input with `makeDecoder`'s decoder on a worker thread and calls

@@ -37,6 +37,12 @@ struct BatchRow {
     var statusKey: UInt64 = 0
     var hostKey: UInt64 = 0
     var ipKey: UInt64 = 0
+    /// Key of (raw event, source), for table `event_name`.
+    var nameKey: UInt64 = 0
+    /// `message.id`, assigned on the decoding thread; 0 without a message id.
+    var messageRef: Int64 = 0
+    /// The message was first seen in this row: the writer inserts its `message` row.
+    var newMessage = false
 }
 
 /// A batch of decoded events handed from the decoding thread to the writer thread.
@@ -58,7 +64,11 @@ final class EventBatch: EventSink, @unchecked Sendable {
     var firstMs: Int64?
     var lastMs: Int64?
 
-    init() {
+    /// Message references and rollups (owned by the decoding thread while it fills batches).
+    let context: DecodeContext
+
+    init(context: DecodeContext) {
+        self.context = context
         arenaCapacity = 1 << 20
         arena = .allocate(byteCount: arenaCapacity, alignment: 8)
         rows.reserveCapacity(Self.capacity)
@@ -134,6 +144,7 @@ final class EventBatch: EventSink, @unchecked Sendable {
         }
         if !e.rawEvent.isEmpty { row.rawEvent = copy(e.rawEvent) }
         if !e.source.isEmpty { row.source = copy(e.source) }
+        row.nameKey = hash64(e.rawEvent) &* 31 &+ hash64(e.source)
         keyed(e.connector, &row.connector, &row.connectorKey)
         keyed(e.messageID, &row.messageID, &row.messageKey)
         keyed(e.sender, &row.sender, &row.senderKey)
@@ -151,6 +162,8 @@ final class EventBatch: EventSink, @unchecked Sendable {
         keyed(e.statusText, &row.status, &row.statusKey)
         keyed(e.remoteHost, &row.host, &row.hostKey)
         keyed(e.remoteIP, &row.ip, &row.ipKey)
+        context.assignMessage(&row)
+        context.countRollup(row)
         rows.append(row)
     }
 }
@@ -161,7 +174,7 @@ final class EventBatch: EventSink, @unchecked Sendable {
 func hash64(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
     let n = bytes.count
     var h: UInt64 = 0x243F_6A88_85A3_08D3 ^ (UInt64(n) &* 0x9E37_79B9_7F4A_7C15)
-    guard let base = bytes.baseAddress else { return h }
+    guard n > 0, let base = bytes.baseAddress else { return h }
     var i = 0
     while i + 8 <= n {
         let w = base.loadUnaligned(fromByteOffset: i, as: UInt64.self).littleEndian

@@ -185,7 +185,7 @@ public final class Ingestor {
     /// - Throws: ``ScanError`` when the source ends in damage (the records before it are
     ///   stored), storage errors.
     private func scanMessageTracking(_ source: ByteSource, into stats: inout FileStats) throws {
-        let pipeline = DecodePipeline(source: source)
+        let pipeline = DecodePipeline(source: source, context: writer.context)
         var local = FileStats()
         let (bytes, sourceError) = try pipeline.run { batch in
             try writer.write(batch)

@@ -221,7 +221,12 @@ public struct ReportModel: Sendable {
                 default: break
                 }
             }
-            let msgs = try db.prepare("SELECT count(DISTINCT message_ref), count(DISTINCT CASE WHEN kind = 6 THEN message_ref END) FROM event WHERE time_ms >= ?1 AND time_ms < ?2")
+            // Messages first seen in the window, and messages with an expiry in it.
+            let msgs = try db.prepare("""
+                SELECT (SELECT count(*) FROM message WHERE first_ms >= ?1 AND first_ms < ?2),
+                       (SELECT count(DISTINCT message_ref) FROM event
+                         WHERE kind BETWEEN 4 AND 7 AND kind = 6 AND time_ms >= ?1 AND time_ms < ?2)
+                """)
             msgs.bind(1, a)
             msgs.bind(2, b)
             if try msgs.step() {
@@ -258,12 +263,12 @@ public struct ReportModel: Sendable {
             byName[name] = s
         }
         let errorSpan = try db.prepare("""
-            SELECT min(time_ms), max(time_ms) FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND kind IN (4, 5, 6)
+            SELECT min(time_ms), max(time_ms) FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND kind BETWEEN 4 AND 7 AND kind IN (4, 5, 6)
               AND coalesce(connector_id, 0) = coalesce((SELECT id FROM connector WHERE name = ?3), 0)
             """)
         let hop = try db.prepare("""
             SELECT h.name, count(*) AS n FROM event e JOIN host h ON h.id = e.remote_host_id
-            WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind IN (2, 4, 5, 6)
+            WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind BETWEEN 4 AND 7
               AND e.connector_id = (SELECT id FROM connector WHERE name = ?3)
             GROUP BY h.name ORDER BY n DESC, h.name LIMIT 1
             """)
@@ -311,8 +316,8 @@ public struct ReportModel: Sendable {
             SELECT e.root_cause, count(*), count(DISTINCT e.message_ref), count(DISTINCT e.connector_id),
                    min(e.time_ms), max(e.time_ms),
                    (SELECT count(DISTINCT p.message_ref) FROM event p WHERE p.root_cause = e.root_cause
-                      AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1)
-            FROM event e WHERE e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2 AND e.root_cause IS NOT NULL
+                      AND p.kind BETWEEN 4 AND 7 AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1)
+            FROM event e WHERE e.kind BETWEEN 4 AND 7 AND e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2 AND e.root_cause IS NOT NULL
             GROUP BY e.root_cause ORDER BY 3 DESC, 2 DESC, 1
             """)
         causes.bind(1, fromMs)

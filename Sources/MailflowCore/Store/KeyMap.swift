@@ -72,3 +72,61 @@ struct KeyMap<Value> {
         }
     }
 }
+
+/// An open-addressing set of 64-bit keys that are already well mixed hashes. Key 0 is
+/// reserved (mapped to 1).
+struct KeySet {
+    private var keys: [UInt64]
+    private var mask: Int
+    private(set) var count = 0
+
+    init(capacity: Int = 1024) {
+        var size = 16
+        while size < capacity * 2 { size <<= 1 }
+        keys = [UInt64](repeating: 0, count: size)
+        mask = size - 1
+    }
+
+    /// Inserts `key`; returns true when it was not there before.
+    @inline(__always)
+    mutating func insert(_ key: UInt64) -> Bool {
+        let k = key == 0 ? 1 : key
+        var i = Int(truncatingIfNeeded: k) & mask
+        while true {
+            let existing = keys[i]
+            if existing == k { return false }
+            if existing == 0 { break }
+            i = (i + 1) & mask
+        }
+        keys[i] = k
+        count += 1
+        if count * 2 > keys.count { grow() }
+        return true
+    }
+
+    private mutating func grow() {
+        let old = keys
+        keys = [UInt64](repeating: 0, count: old.count * 2)
+        mask = keys.count - 1
+        for k in old where k != 0 {
+            var i = Int(truncatingIfNeeded: k) & mask
+            while keys[i] != 0 { i = (i + 1) & mask }
+            keys[i] = k
+        }
+    }
+
+    mutating func removeAll() {
+        keys = [UInt64](repeating: 0, count: 1024)
+        mask = keys.count - 1
+        count = 0
+    }
+}
+
+/// Mixes two 64-bit values into one well-spread key (splitmix64 finaliser).
+@inline(__always)
+func mixKeys(_ a: UInt64, _ b: UInt64) -> UInt64 {
+    var z = a ^ (b &* 0x9E37_79B9_7F4A_7C15) &+ 0x632B_E59B_D9B4_E019
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+}

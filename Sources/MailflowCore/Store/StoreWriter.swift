@@ -34,14 +34,14 @@ final class StoreWriter {
     /// The same insert with ``rowsPerInsert`` rows of parameters: fewer statement steps.
     private let insertEvents: Statement
     static let rowsPerInsert = 32
-    static let eventColumns: Int32 = 17
+    static let eventColumns: Int32 = 16
 
     static func insertEventSQL(rows: Int) -> String {
         let values = (0..<rows).map { r in
             "(" + (1...Int(eventColumns)).map { "?\(r * Int(eventColumns) + $0)" }.joined(separator: ", ") + ")"
         }
         return """
-            INSERT INTO event(file_id, line, time_ms, kind, raw_event, source, connector_id, message_ref,
+            INSERT INTO event(file_id, line, time_ms, kind, name_id, connector_id, message_ref,
                               sender_id, recipient_id, domain_id, reply_code, enhanced_code, root_cause,
                               status_id, remote_host_id, remote_ip_id)
             VALUES \(values.joined(separator: ", "))
@@ -56,12 +56,6 @@ final class StoreWriter {
     private var hosts: InternTable
     private var statuses: InternTable
     private var fileID: Int64 = 0
-
-    private struct MessageState {
-        var ref: Int64
-        var firstMs: Int64
-        var firstChanged = false
-    }
 
     private struct PairKey: Hashable {
         var message: Int64
@@ -79,25 +73,14 @@ final class StoreWriter {
         var rootCause: String?
     }
 
-    private struct RollupKey: Hashable {
-        var day: Int32
-        var kind: UInt8
-        var connector: Int64
-        var code: UInt32
-    }
-
-    private final class RollupCounter {
-        var events = 0
-        var messages = Set<Int64>()
-        var code: EnhancedStatusCode?
-    }
-
-    private var messages = KeyMap<MessageState>(capacity: 1 << 16)
-    private var nextMessageRef: Int64 = 1
+    /// Message references and rollups, filled on the decoding thread.
+    let context = DecodeContext()
+    private var eventNames = KeyMap<Int64>()
+    private let findEventName: Statement
+    private let insertEventName: Statement
     private var deliveries: [PairKey: DeliveryState] = [:]
     private var dirtyDeliveries = Set<PairKey>()
     private var deliveryTableHadRows = false
-    private var rollups: [RollupKey: RollupCounter] = [:]
     private var codeScratch = [UInt8](repeating: 0, count: 16)
 
     /// How far back (ms) messages are kept in memory to join events of later runs.
@@ -110,6 +93,8 @@ final class StoreWriter {
         insertIssue = try db.prepare("""
             INSERT INTO parse_issue(file_id, line, byte_offset, kind, sample, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
+        findEventName = try db.prepare("SELECT id FROM event_name WHERE raw_event IS ?1 AND source IS ?2")
+        insertEventName = try db.prepare("INSERT INTO event_name(raw_event, source) VALUES (?1, ?2)")
         insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms) VALUES (?1, ?2, ?3, ?4)")
         findDelivery = try db.prepare("""
             SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause
@@ -127,18 +112,26 @@ final class StoreWriter {
     /// ``messageWindowMs`` and the pending deliveries. Called at start and after a rollback.
     func reloadState() throws {
         connectors.clear(); domains.clear(); addresses.clear(); hosts.clear(); statuses.clear()
-        messages.removeAll()
+        eventNames.removeAll()
+        context.messages.removeAll()
+        context.resetRollups()
         deliveries.removeAll()
         dirtyDeliveries.removeAll()
-        rollups.removeAll()
-        let maxRef = try db.prepare("SELECT coalesce(max(id), 0), max(first_ms) FROM message")
+        let maxRef = try db.prepare("SELECT coalesce(max(id), 0) FROM message")
         _ = try maxRef.step()
-        nextMessageRef = maxRef.int64(0) + 1
-        if !maxRef.isNull(1) {
-            let recent = try db.prepare("SELECT id, msg_key, first_ms FROM message WHERE first_ms >= ?1")
-            recent.bind(1, maxRef.int64(1) - Self.messageWindowMs)
+        context.nextMessageRef = maxRef.int64(0) + 1
+        // Messages of the files of the last messageWindowMs, so that later events of the
+        // same message (a deferral continued in tomorrow's log) join it.
+        let recentFrom = try db.prepare("""
+            SELECT min(first_message_ref) FROM source_file
+            WHERE last_ms >= (SELECT max(last_ms) FROM source_file) - ?1 AND first_message_ref IS NOT NULL
+            """)
+        recentFrom.bind(1, Self.messageWindowMs)
+        if try recentFrom.step(), !recentFrom.isNull(0) {
+            let recent = try db.prepare("SELECT id, msg_key, first_ms FROM message WHERE id >= ?1")
+            recent.bind(1, recentFrom.int64(0))
             while try recent.step() {
-                messages[UInt64(bitPattern: recent.int64(1))] = MessageState(ref: recent.int64(0), firstMs: recent.int64(2))
+                context.messages[UInt64(bitPattern: recent.int64(1))] = DecodeContext.MessageState(ref: recent.int64(0), firstMs: recent.int64(2))
             }
         }
         let pending = try db.prepare("""
@@ -173,65 +166,70 @@ final class StoreWriter {
         st.bind(7, currentTimeMs())
         try st.run()
         fileID = db.lastInsertRowID
-        rollups.removeAll(keepingCapacity: true)
+        context.resetRollups()
+        let ids = try db.prepare("UPDATE source_file SET first_event_id = (SELECT coalesce(max(id), 0) + 1 FROM event), first_message_ref = ?2 WHERE id = ?1")
+        ids.bind(1, fileID)
+        ids.bind(2, context.nextMessageRef)
+        try ids.run()
     }
 
     /// Stores every event and issue of `batch`.
     /// - Throws: ``SQLiteError`` (the caller rolls the file back).
     func write(_ batch: EventBatch) throws {
-        let n = batch.rows.count
-        var i = 0
-        while i + Self.rowsPerInsert <= n {
-            for r in 0..<Self.rowsPerInsert {
-                try bind(batch.rows[i + r], batch, insertEvents, base: Int32(r) * Self.eventColumns)
+        try batch.rows.withUnsafeBufferPointer { rows in
+            let n = rows.count
+            var i = 0
+            while i + Self.rowsPerInsert <= n {
+                for r in 0..<Self.rowsPerInsert {
+                    try bind(rows[i + r], batch, insertEvents, base: Int32(r) * Self.eventColumns)
+                }
+                try insertEvents.step()
+                insertEvents.reset()
+                i += Self.rowsPerInsert
             }
-            try insertEvents.step()
-            insertEvents.reset()
-            i += Self.rowsPerInsert
-        }
-        while i < n {
-            try bind(batch.rows[i], batch, insertEvent, base: 0)
-            try insertEvent.step()
-            insertEvent.reset()
-            i += 1
+            while i < n {
+                try bind(rows[i], batch, insertEvent, base: 0)
+                try insertEvent.step()
+                insertEvent.reset()
+                i += 1
+            }
         }
         for issue in batch.issues { try addIssue(issue) }
     }
 
-    /// Binds one event at parameters `base + 1 ... base + 17` of `st`.
+    /// Binds one event at parameters `base + 1 ... base + 16` of `st`.
     private func bind(_ row: BatchRow, _ batch: EventBatch, _ st: Statement, base b: Int32) throws {
         st.bind(b + 1, fileID)
         st.bind(b + 2, Int64(row.line))
         st.bind(b + 3, row.timeMs)
         st.bind(b + 4, Int64(row.kind.rawValue))
-        if !row.rawEvent.isNull { st.bindBorrowed(b + 5, batch.bytes(row.rawEvent)) }
-        if !row.source.isNull { st.bindBorrowed(b + 6, batch.bytes(row.source)) }
+        st.bind(b + 5, try eventName(row, batch))
         var connectorID: Int64 = 0
         if !row.connector.isNull {
             connectorID = try connectors.id(key: row.connectorKey, bytes: batch.bytes(row.connector))
-            st.bind(b + 7, connectorID)
+            st.bind(b + 6, connectorID)
         }
-        var messageRef: Int64 = 0
-        if !row.messageID.isNull {
-            messageRef = try message(row, batch)
-            st.bind(b + 8, messageRef)
+        let messageRef = row.messageRef
+        if messageRef != 0 {
+            if row.newMessage { try insertMessageRow(row, batch) }
+            st.bind(b + 7, messageRef)
         }
-        if !row.sender.isNull { st.bind(b + 9, try addresses.id(key: row.senderKey, bytes: batch.bytes(row.sender))) }
+        if !row.sender.isNull { st.bind(b + 8, try addresses.id(key: row.senderKey, bytes: batch.bytes(row.sender))) }
         var recipientID: Int64 = 0
         if !row.recipient.isNull {
             recipientID = try addresses.id(key: row.recipientKey, bytes: batch.bytes(row.recipient))
-            st.bind(b + 10, recipientID)
+            st.bind(b + 9, recipientID)
         }
         var domainID: Int64 = 0
         if !row.domain.isNull {
             domainID = try domains.id(key: row.domainKey, bytes: batch.bytes(row.domain))
-            st.bind(b + 11, domainID)
+            st.bind(b + 10, domainID)
         }
-        if row.reply >= 0 { st.bind(b + 12, Int64(row.reply)) }
+        if row.reply >= 0 { st.bind(b + 11, Int64(row.reply)) }
         if let code = row.enhanced {
             codeScratch.withUnsafeMutableBufferPointer { out in
                 let n = code.write(into: out.baseAddress!)
-                st.bindCopy(b + 13, UnsafeRawBufferPointer(start: out.baseAddress!, count: n))
+                st.bindCopy(b + 12, UnsafeRawBufferPointer(start: out.baseAddress!, count: n))
             }
         }
         var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
@@ -243,11 +241,10 @@ final class StoreWriter {
         } else if (row.kind == .sent || row.kind == .delivered) && messageRef != 0 {
             noteDelivered(PairKey(message: messageRef, recipient: recipientID), at: row.timeMs)
         }
-        if let cause { st.bind(b + 14, cause) }
-        if !row.status.isNull { st.bind(b + 15, try statuses.id(key: row.statusKey, bytes: batch.bytes(row.status))) }
-        if !row.host.isNull { st.bind(b + 16, try hosts.id(key: row.hostKey, bytes: batch.bytes(row.host))) }
-        if !row.ip.isNull { st.bind(b + 17, try hosts.id(key: row.ipKey, bytes: batch.bytes(row.ip))) }
-        noteRollup(row, connectorID: connectorID, messageRef: messageRef)
+        if let cause { st.bind(b + 13, cause) }
+        if !row.status.isNull { st.bind(b + 14, try statuses.id(key: row.statusKey, bytes: batch.bytes(row.status))) }
+        if !row.host.isNull { st.bind(b + 15, try hosts.id(key: row.hostKey, bytes: batch.bytes(row.host))) }
+        if !row.ip.isNull { st.bind(b + 16, try hosts.id(key: row.ipKey, bytes: batch.bytes(row.ip))) }
     }
 
     /// Stores a parse issue of the current file.
@@ -279,6 +276,9 @@ final class StoreWriter {
         st.bind(8, stats.lastMs)
         st.bind(9, currentTimeMs())
         try st.run()
+        let last = try db.prepare("UPDATE source_file SET last_event_id = (SELECT coalesce(max(id), 0) FROM event) WHERE id = ?1")
+        last.bind(1, fileID)
+        try last.run()
         try flushMessages()
         try flushDeliveries()
         try mergeRollups()
@@ -286,37 +286,47 @@ final class StoreWriter {
 
     // MARK: - Messages and deliveries
 
-    private func message(_ row: BatchRow, _ batch: EventBatch) throws -> Int64 {
-        if var m = messages[row.messageKey] {
-            if row.timeMs < m.firstMs {
-                m.firstMs = row.timeMs
-                m.firstChanged = true
-                messages[row.messageKey] = m
-            }
-            return m.ref
-        }
-        let ref = nextMessageRef
-        nextMessageRef += 1
-        insertMessage.bind(1, ref)
+    private func insertMessageRow(_ row: BatchRow, _ batch: EventBatch) throws {
+        insertMessage.bind(1, row.messageRef)
         insertMessage.bindBorrowed(2, batch.bytes(row.messageID))
         insertMessage.bind(3, Int64(bitPattern: row.messageKey))
         insertMessage.bind(4, row.timeMs)
         try insertMessage.run()
-        messages[row.messageKey] = MessageState(ref: ref, firstMs: row.timeMs)
-        return ref
+    }
+
+    /// The `event_name` id of the row's raw event and source.
+    private func eventName(_ row: BatchRow, _ batch: EventBatch) throws -> Int64 {
+        if let id = eventNames[row.nameKey] { return id }
+        let raw = row.rawEvent.isNull ? nil : batch.bytes(row.rawEvent)
+        let source = row.source.isNull ? nil : batch.bytes(row.source)
+        if let raw { findEventName.bindBorrowed(1, raw) }
+        if let source { findEventName.bindBorrowed(2, source) }
+        var id: Int64
+        if try findEventName.step() {
+            id = findEventName.int64(0)
+            findEventName.reset()
+        } else {
+            findEventName.reset()
+            if let raw { insertEventName.bindBorrowed(1, raw) }
+            if let source { insertEventName.bindBorrowed(2, source) }
+            try insertEventName.run()
+            id = db.lastInsertRowID
+        }
+        eventNames[row.nameKey] = id
+        return id
     }
 
     private func flushMessages() throws {
         let update = try db.prepare("UPDATE message SET first_ms = ?2 WHERE id = ?1")
         var changed: [UInt64] = []
-        try messages.forEach { key, m in
+        try context.messages.forEach { key, m in
             guard m.firstChanged else { return }
             update.bind(1, m.ref)
             update.bind(2, m.firstMs)
             try update.run()
             changed.append(key)
         }
-        for key in changed { messages[key]?.firstChanged = false }
+        for key in changed { context.messages[key]?.firstChanged = false }
     }
 
     /// Loads or creates the lifecycle of a (message, recipient) that met a problem.
@@ -415,24 +425,9 @@ final class StoreWriter {
 
     // MARK: - Rollups
 
-    private func noteRollup(_ row: BatchRow, connectorID: Int64, messageRef: Int64) {
-        let key = RollupKey(
-            day: Int32(Timestamp.dayNumber(row.timeMs)), kind: UInt8(row.kind.rawValue), connector: connectorID,
-            code: row.enhanced?.packed ?? 0)
-        let counter: RollupCounter
-        if let existing = rollups[key] {
-            counter = existing
-        } else {
-            counter = RollupCounter()
-            counter.code = row.enhanced
-            rollups[key] = counter
-        }
-        counter.events += 1
-        if messageRef != 0 { counter.messages.insert(messageRef) }
-    }
-
     /// Adds this file's counts to `daily_rollup`. A key that earlier files already filled
-    /// is recounted from `event`, so that distinct messages stay exact across files.
+    /// is recounted from the events of the files that overlap that day (found by their
+    /// event id ranges), so that distinct messages stay exact across files.
     private func mergeRollups() throws {
         let existing = try db.prepare("""
             SELECT 1 FROM daily_rollup WHERE day = ?1 AND connector_id = ?2 AND kind = ?3 AND enhanced_code = ?4
@@ -442,26 +437,30 @@ final class StoreWriter {
             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
         let recount = try db.prepare("""
-            SELECT count(*), count(DISTINCT message_ref) FROM event
-            WHERE time_ms >= ?1 AND time_ms < ?2 AND coalesce(connector_id, 0) = ?3 AND kind = ?4
-              AND coalesce(enhanced_code, '') = ?5
+            SELECT count(*), count(DISTINCT e.message_ref)
+            FROM source_file f JOIN event e ON e.id BETWEEN f.first_event_id AND f.last_event_id
+            WHERE f.first_ms < ?2 AND f.last_ms >= ?1
+              AND e.time_ms >= ?1 AND e.time_ms < ?2 AND coalesce(e.connector_id, 0) = ?3 AND e.kind = ?4
+              AND coalesce(e.enhanced_code, '') = ?5
             """)
-        for (key, counter) in rollups {
+        for counter in context.rollups {
+            let key = counter.key
+            let connectorID = key.connectorKey == 0 ? 0 : (connectors.cachedID(key.connectorKey) ?? 0)
             let day = Timestamp.dayString(Int(key.day))
             let code = counter.code?.description ?? ""
             existing.bind(1, day)
-            existing.bind(2, key.connector)
+            existing.bind(2, connectorID)
             existing.bind(3, Int64(key.kind))
             existing.bind(4, code)
             let seen = try existing.step()
             existing.reset()
             var events = counter.events
-            var messages = counter.messages.count
+            var messages = counter.messages
             if seen {
                 let start = Int64(key.day) * 86_400_000
                 recount.bind(1, start)
                 recount.bind(2, start + 86_400_000)
-                recount.bind(3, key.connector)
+                recount.bind(3, connectorID)
                 recount.bind(4, Int64(key.kind))
                 recount.bind(5, code)
                 if try recount.step() {
@@ -471,14 +470,14 @@ final class StoreWriter {
                 recount.reset()
             }
             upsert.bind(1, day)
-            upsert.bind(2, key.connector)
+            upsert.bind(2, connectorID)
             upsert.bind(3, Int64(key.kind))
             upsert.bind(4, code)
             upsert.bind(5, Int64(events))
             upsert.bind(6, Int64(messages))
             try upsert.run()
         }
-        rollups.removeAll(keepingCapacity: true)
+        context.resetRollups()
     }
 }
 
@@ -518,6 +517,9 @@ struct InternTable {
         ids[key] = id
         return id
     }
+
+    /// The id of a key interned earlier in this run, without touching the database.
+    func cachedID(_ key: UInt64) -> Int64? { ids[key] }
 
     /// Forgets cached ids (after a rollback, ids may no longer exist).
     mutating func clear() { ids.removeAll() }

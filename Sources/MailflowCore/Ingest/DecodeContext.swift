@@ -1,0 +1,86 @@
+/// State the decoding thread owns while one file is decoded, and the writer reads between
+/// files: message references (assigned here, so the writer does not look messages up) and
+/// the file's daily rollup counters.
+///
+/// Only one thread touches it at a time: the decoding worker while a file runs, the writer
+/// after ``DecodePipeline/run(store:)`` has returned.
+final class DecodeContext: @unchecked Sendable {
+    struct MessageState {
+        var ref: Int64
+        var firstMs: Int64
+        var firstChanged = false
+    }
+
+    struct RollupKey: Hashable {
+        var day: Int32
+        var kind: UInt8
+        var connectorKey: UInt64
+        var code: UInt32
+    }
+
+    struct RollupCounter {
+        var key: RollupKey
+        var code: EnhancedStatusCode?
+        var events = 0
+        /// Distinct message references counted for this key.
+        var messages = 0
+    }
+
+    /// Messages known in this run (and preloaded recent ones), by ``hash64(_:)`` of their id.
+    var messages = KeyMap<MessageState>(capacity: 1 << 16)
+    var nextMessageRef: Int64 = 1
+    /// Rollup counters of the current file, found through ``rollupIndex``.
+    private(set) var rollups: [RollupCounter] = []
+    private var rollupIndex = KeyMap<Int>()
+    /// (rollup key, message) pairs already counted.
+    private var rollupMessages = KeySet(capacity: 1 << 16)
+
+    func resetRollups() {
+        rollups.removeAll(keepingCapacity: true)
+        rollupIndex.removeAll()
+        rollupMessages.removeAll()
+    }
+
+    /// Gives `row` its message reference, creating one for a message not seen before.
+    @inline(__always)
+    func assignMessage(_ row: inout BatchRow) {
+        guard !row.messageID.isNull else { return }
+        if var m = messages[row.messageKey] {
+            row.messageRef = m.ref
+            if row.timeMs < m.firstMs {
+                m.firstMs = row.timeMs
+                m.firstChanged = true
+                messages[row.messageKey] = m
+            }
+            return
+        }
+        let ref = nextMessageRef
+        nextMessageRef += 1
+        messages[row.messageKey] = MessageState(ref: ref, firstMs: row.timeMs)
+        row.messageRef = ref
+        row.newMessage = true
+    }
+
+    /// Counts `row` in the rollup of its UTC day, connector, kind and enhanced code.
+    @inline(__always)
+    func countRollup(_ row: BatchRow) {
+        let day = Int32(Timestamp.dayNumber(row.timeMs))
+        let connectorKey = row.connector.isNull ? 0 : row.connectorKey
+        let code = row.enhanced?.packed ?? 0
+        let hash = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)) << 40 | UInt64(row.kind.rawValue) << 32 | UInt64(code), connectorKey), 0x5EED)
+        let index: Int
+        if let i = rollupIndex[hash] {
+            index = i
+        } else {
+            index = rollups.count
+            rollups.append(RollupCounter(
+                key: RollupKey(day: day, kind: UInt8(row.kind.rawValue), connectorKey: connectorKey, code: code),
+                code: row.enhanced))
+            rollupIndex[hash] = index
+        }
+        rollups[index].events += 1
+        if row.messageRef != 0 && rollupMessages.insert(mixKeys(hash, UInt64(bitPattern: row.messageRef))) {
+            rollups[index].messages += 1
+        }
+    }
+}
