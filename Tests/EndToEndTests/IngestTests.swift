@@ -5,6 +5,7 @@ import Testing
 struct IngestTests {
     @Test func reingestSkipsFilesAndChangesNothing() throws {
         let dir = scratchFolder("mailflow-e2e-again")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let logs = sampleLogs
         let db = dir.appendingPathComponent("m.db")
         let first = try Mailflow.run(["ingest", logs.path, "--db", db.path])
@@ -31,6 +32,7 @@ struct IngestTests {
 
     @Test func missingPathIsNamedAndFails() throws {
         let dir = scratchFolder("mailflow-e2e-missing")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let good = try #require(try sampleLogFiles().first)
         let missing = dir.appendingPathComponent("no-such-file.log").path
         let r = try Mailflow.run(["ingest", good.path, missing, "--db", dir.appendingPathComponent("m.db").path])
@@ -41,6 +43,7 @@ struct IngestTests {
 
     @Test func junkFileAmongGoodOnesExitsOneAndKeepsTheGoodOnes() throws {
         let dir = scratchFolder("mailflow-e2e-junk")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let files = try sampleLogFiles()
         let a = try #require(files.first), b = try #require(files.last)
         let junk = dir.appendingPathComponent("notes.txt")
@@ -63,6 +66,7 @@ struct IngestTests {
     /// EXPECTED.json); only inputs named on the command line count as failures.
     @Test func folderWalkIgnoresNonLogFiles() throws {
         let dir = scratchFolder("mailflow-e2e-folder")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("m.db")
         let r = try Mailflow.run(["ingest", sampleLogs.path, "--db", db.path, "--json"])
         #expect(r.status == 0, "\(r)")
@@ -87,6 +91,8 @@ struct IngestTests {
         let raggedOffset = (b.header + good1).utf8.count
 
         let dir = scratchFolder("mailflow-e2e-ragged")
+
+        defer { try? FileManager.default.removeItem(at: dir) }
         let log = dir.appendingPathComponent("MSGTRK20261116-9.LOG")
         try Data(text.utf8).write(to: log)
         let db = dir.appendingPathComponent("m.db")
@@ -103,6 +109,7 @@ struct IngestTests {
         let run = try SampleRun.get()
         // A copy, so that a failure here cannot disturb the other tests.
         let dir = scratchFolder("mailflow-e2e-ro")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("copy.db")
         for suffix in ["", "-wal", "-shm"] where FileManager.default.fileExists(atPath: run.db.path + suffix) {
             try FileManager.default.copyItem(atPath: run.db.path + suffix, toPath: db.path + suffix)
@@ -128,6 +135,7 @@ struct IngestTests {
 
     @Test func usageErrorsExit64() throws {
         let dir = scratchFolder("mailflow-e2e-usage")
+        defer { try? FileManager.default.removeItem(at: dir) }
         let db = dir.appendingPathComponent("m.db").path
         for args in [
             ["ingest", "--no-such-option", "x.log", "--db", db],

@@ -16,6 +16,7 @@ struct SampleRun: Sendable {
     static let shared: Result<SampleRun, E2EError> = {
         do {
             let dir = scratchFolder("mailflow-e2e-sample")
+            atexit { if case .success(let run) = SampleRun.shared { try? FileManager.default.removeItem(at: run.dir) } }
             let db = dir.appendingPathComponent("mailflow.db")
             let report7d = dir.appendingPathComponent("report-7d"), reportAll = dir.appendingPathComponent("report-all")
             let ingest = try Mailflow.run(["ingest", sampleLogs.path, "--db", db.path, "--report", report7d.path], in: dir)

@@ -55,6 +55,9 @@ public final class MessageTrackingLog {
     public private(set) var lastTimeMs: Int64?
     private var event = DeliveryEvent()
     private var statusScratch: [UInt8] = []
+    /// Unescaped copies of quoted fields holding `""`; reserved to the record's length at
+    /// the start of each record so that pointers into it stay valid for that record.
+    private var fieldScratch: [UInt8] = []
     private var memberScratch: [UInt8] = []
     private var recipientRanges: [Range<Int>] = []
     private var statusRanges: [Range<Int>] = []
@@ -126,6 +129,8 @@ public final class MessageTrackingLog {
             kind = .other  // zero defer / redirect rule (formats.md 1.7)
         }
 
+        fieldScratch.removeAll(keepingCapacity: true)
+        fieldScratch.reserveCapacity(scanner.recordBytes.count)
         event = DeliveryEvent()
         event.line = scanner.recordLine
         event.timeMs = time
@@ -194,8 +199,14 @@ public final class MessageTrackingLog {
         return true
     }
 
+    /// Field `index` (empty when the column is absent), `""` reduced to `"`.
     private func optionalField(_ scanner: RecordScanner, _ index: Int) -> UnsafeRawBufferPointer {
-        index >= 0 ? scanner.field(index).bytes : UnsafeRawBufferPointer(start: nil, count: 0)
+        guard index >= 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        let field = scanner.field(index)
+        guard field.hasEscapedQuotes else { return field.bytes }
+        let start = fieldScratch.count
+        field.withUnescaped { fieldScratch.append(contentsOf: $0) }
+        return fieldScratch.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[start...]) }
     }
 
     private func issue(_ scanner: RecordScanner, _ detail: String) -> ScanIssue {

@@ -99,9 +99,9 @@ public enum HTMLReport {
     static func connectorSection(_ m: ReportModel) -> String {
         var s = "<section><h2>Connectors</h2>\n"
         if m.connectors.isEmpty { return s + "<p class=\"muted\">No events in this period.</p></section>\n" }
-        s += "<table><tr><th>connector</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">error rate</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
+        s += "<table><tr><th>connector</th><th class=\"n\">received</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">error rate</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
         for c in m.connectors {
-            s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"mono\">\(escape(c.firstErrorUTC ?? "-"))<br>\(escape(c.lastErrorUTC ?? "-"))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
+            s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"mono\">\(escape(c.firstErrorUTC ?? "-"))<br>\(escape(c.lastErrorUTC ?? "-"))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
         }
         s += "</table>\n"
         for c in m.connectors where !c.days.isEmpty {

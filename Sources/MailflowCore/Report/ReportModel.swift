@@ -97,6 +97,7 @@ public struct ReportModel: Sendable {
 
     public struct ConnectorSummary: Sendable {
         public var name: String
+        public var received = 0
         public var delivered = 0
         public var deferred = 0
         public var failed = 0
@@ -255,6 +256,7 @@ public struct ReportModel: Sendable {
             var s = byName[name] ?? ConnectorSummary(name: name)
             switch d.kind {
             case "sent", "delivered": s.delivered += d.events
+            case "received": s.received += d.events
             case "deferred": s.deferred += d.events; s.days.append(d)
             case "failed": s.failed += d.events; s.days.append(d)
             case "expired": s.expired += d.events; s.days.append(d)
@@ -278,7 +280,7 @@ public struct ReportModel: Sendable {
             """)
         for name in byName.keys.sorted() {
             var s = byName[name]!
-            if s.deferred + s.failed + s.expired + s.delivered == 0 { continue }
+            if s.deferred + s.failed + s.expired + s.delivered + s.received == 0 || name == "(no connector)" && s.deferred + s.failed + s.expired == 0 { continue }
             errorSpan.bind(1, fromMs); errorSpan.bind(2, toMs); errorSpan.bind(3, name)
             if try errorSpan.step(), !errorSpan.isNull(0) {
                 s.firstErrorUTC = Timestamp.isoString(errorSpan.int64(0))

@@ -92,7 +92,7 @@ public enum JSONReport {
             "kinds": m.kinds.map { ["kind": $0.kind, "events": $0.events, "messages": $0.messages] },
             "connectors": m.connectors.map { c in
                 [
-                    "connector": c.name, "delivered": c.delivered, "deferred": c.deferred, "failed": c.failed, "expired": c.expired,
+                    "connector": c.name, "received": c.received, "delivered": c.delivered, "deferred": c.deferred, "failed": c.failed, "expired": c.expired,
                     "error_rate": c.errorRate, "previous_error_events": c.previousErrorEvents,
                     "first_error_utc": c.firstErrorUTC as Any? ?? NSNull(), "last_error_utc": c.lastErrorUTC as Any? ?? NSNull(),
                     "next_hop": c.nextHop as Any? ?? NSNull(),
