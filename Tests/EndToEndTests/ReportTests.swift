@@ -144,9 +144,8 @@ struct ReportTests {
         }
     }
 
-    /// The receive connector of the sample (`EX19-01\Default EX19-01`, 985 RECEIVE events)
-    /// is not in report.html: the connector table only lists connectors with
-    /// sent/delivered/deferred/failed/expired events.
+    /// Every connector of the sample, the receive connector `EX19-01\Default EX19-01` (RECEIVE
+    /// events only) included, is named in report.html.
     @Test func htmlNamesEveryConnectorOfTheSample() throws {
         let run = try SampleRun.get()
         let decoded = decodeEntities(try readText(run.reportAll.appendingPathComponent("report.html")))
