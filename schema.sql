@@ -25,7 +25,15 @@ CREATE TABLE IF NOT EXISTS source_file (
     ingested_ms     INTEGER NOT NULL,           -- when the ingest committed
     first_event_id  INTEGER,                    -- this file's events are event.id first..last
     last_event_id   INTEGER,
-    first_message_ref INTEGER                   -- first message.id this file created
+    first_message_ref INTEGER,                  -- first message.id this file created
+    file_root       INTEGER,                    -- id of the row that read the file from its start
+    start_offset    INTEGER NOT NULL DEFAULT 0, -- byte where this read began (a resumed, grown file)
+    head_len        INTEGER,                    -- bytes covered by head_hash (at most 64 KiB)
+    head_hash       TEXT,                       -- hash of the first head_len bytes
+    resume_offset   INTEGER,                    -- plain files: byte after the last complete line
+    resume_line     INTEGER,                    -- line number at resume_offset
+    tail_hash       TEXT,                       -- hash of the 4 KiB before resume_offset
+    fields          TEXT                        -- the #Fields: directive in force at resume_offset
 ) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS source_file_fingerprint ON source_file(fingerprint);
 
@@ -255,19 +263,21 @@ SELECT f.path AS file,
 FROM parse_issue i
 JOIN source_file f ON f.id = i.file_id;
 
--- Ingested files.
+-- Ingested files (a file that grew and was read again from where it stopped is one row).
 CREATE VIEW IF NOT EXISTS v_files AS
-SELECT f.path AS file,
-       f.format,
-       f.encoding,
-       f.compression,
-       f.bytes_scanned AS bytes,
-       f.records,
-       f.events,
-       f.issues,
-       strftime('%Y-%m-%dT%H:%M:%fZ', f.first_ms / 1000.0, 'unixepoch') AS first_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', f.last_ms / 1000.0, 'unixepoch') AS last_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', f.ingested_ms / 1000.0, 'unixepoch') AS ingested_utc
-FROM source_file f;
+SELECT r.path AS file,
+       r.format,
+       r.encoding,
+       r.compression,
+       sum(f.bytes_scanned) AS bytes,
+       sum(f.records) AS records,
+       sum(f.events) AS events,
+       sum(f.issues) AS issues,
+       strftime('%Y-%m-%dT%H:%M:%fZ', min(f.first_ms) / 1000.0, 'unixepoch') AS first_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', max(f.last_ms) / 1000.0, 'unixepoch') AS last_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', max(f.ingested_ms) / 1000.0, 'unixepoch') AS ingested_utc
+FROM source_file f
+JOIN source_file r ON r.id = coalesce(f.file_root, f.id)
+GROUP BY r.id;
 
 PRAGMA user_version = 1;

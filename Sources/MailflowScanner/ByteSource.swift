@@ -91,11 +91,30 @@ public final class FileByteSource: ByteSource {
         }
     }
 
-    /// Reads up to `count` bytes at the start of the file without moving the read position.
-    public func peekHead(count: Int) -> [UInt8] {
+    /// Reads up to `count` bytes at `offset` without moving the read position.
+    public func peek(count: Int, at offset: Int64 = 0) -> [UInt8] {
         var head = [UInt8](repeating: 0, count: count)
-        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, 0) }
+        let n = head.withUnsafeMutableBytes { pread(fd, $0.baseAddress, count, off_t(offset)) }
         return n > 0 ? Array(head[0..<n]) : []
+    }
+
+    /// Size of the file in bytes (0 for a pipe).
+    public var size: Int64 {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
+    }
+
+    /// Whether this is a regular file (not a pipe or terminal).
+    public var isRegularFile: Bool {
+        var st = stat()
+        return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG
+    }
+
+    /// Moves the read position to `offset`.
+    /// - Throws: ``ScanError/readFailed(path:offset:errno:)``.
+    public func seek(to offset: Int64) throws {
+        if lseek(fd, off_t(offset), SEEK_SET) < 0 { throw ScanError.readFailed(path: path, offset: offset, errno: errno) }
+        bytesConsumed = offset
     }
 }
 

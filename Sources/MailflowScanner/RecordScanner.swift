@@ -167,9 +167,15 @@ public final class RecordScanner {
     /// - Parameters:
     ///   - source: the (decompressed) bytes.
     ///   - options: tokenizer settings.
-    public init(source: ByteSource, options: Options = Options()) {
+    ///   - startLine: line number of the first byte of `source` (a file resumed mid-way).
+    ///   - startOffset: byte offset of the first byte of `source` in its file.
+    public init(source: ByteSource, options: Options = Options(), startLine: Int = 1, startOffset: Int64 = 0) {
         precondition(options.maxRecordBytes > 0 && options.readSize > 0)
         self.source = source
+        self.line = startLine
+        self.lineOffset = startOffset
+        self.base = startOffset
+        self.atInputStart = startOffset == 0
         self.options = options
         self.capacity = options.maxRecordBytes + options.readSize + 16
         self.buf = .allocate(capacity: capacity)
@@ -182,8 +188,16 @@ public final class RecordScanner {
         spans.deallocate()
     }
 
-    /// Bytes of (decompressed) input consumed so far.
+    /// Offset (bytes from the start of the file) reached so far.
     public var bytesScanned: Int64 { base + Int64(start) }
+
+    /// Where a later run can continue once the input has ended: after the last line end, or
+    /// after a final line without line end that was kept as a record. A final incomplete
+    /// line is left for the next run.
+    public var resumePoint: (offset: Int64, line: Int) {
+        keptUnterminatedLast ? (bytesScanned, line + 1) : (lineOffset, line)
+    }
+    private var keptUnterminatedLast = false
 
     /// The whole current record, separators and quotes included.
     /// - Warning: valid only until the next call to ``next()``.
@@ -464,6 +478,7 @@ public final class RecordScanner {
             queue.append(.issue(makeIssue(.raggedRow, s, e)))
         } else {
             queue.append(.record)
+            if isLast && !hasLineEnd { keptUnterminatedLast = true }
             if !isValidUTF8(s, e) {
                 queue.append(.issue(makeIssue(.invalidUTF8, s, e)))
             }

@@ -174,3 +174,59 @@ struct ReportTests {
         #expect(CSVWriter.cell("-5") == "-5")
     }
 }
+
+/// A log that grows between two runs is continued where the first run stopped: the second
+/// run adds only the new records, whether the first run ended on a line end or inside a
+/// partly written line.
+@Suite("growing files")
+struct GrowingFileTests {
+    func check(cutInsideLine: Bool) throws {
+        let dir = temporaryDirectory()
+        let full = Array(smallLog.utf8)
+        // Cut after the 6th line end (header + 2 records), or 20 bytes into the next line.
+        var ends: [Int] = []
+        for i in 0..<(full.count - 1) where full[i] == 13 && full[i + 1] == 10 { ends.append(i + 2) }
+        let cut = ends[5] + (cutInsideLine ? 20 : 0)
+        let path = dir + "/MSGTRK20261116-1.LOG"
+        FileManager.default.createFile(atPath: path, contents: Data(full[0..<cut]))
+        let db = dir + "/grow.db"
+        let first = try Ingestor(databasePath: db).ingest(paths: [path])
+        #expect(first.records == 2)
+        #expect(first.issues == (cutInsideLine ? 1 : 0))
+        FileManager.default.createFile(atPath: path, contents: Data(full))
+        let second = try Ingestor(databasePath: db).ingest(paths: [path])
+        #expect(second.ingestedFiles == 1)
+        #expect(second.records == 4, "only the records after the first run's stopping point")
+        let third = try Ingestor(databasePath: db).ingest(paths: [path])
+        #expect(third.skippedFiles == 1)
+
+        let whole = dir + "/whole.db"
+        let copy = dir + "/copy/MSGTRK20261116-1.LOG"
+        try FileManager.default.createDirectory(atPath: dir + "/copy", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: copy, contents: Data(full))
+        _ = try Ingestor(databasePath: whole).ingest(paths: [copy])
+        let columns = "time_utc, kind, raw_event, connector, message_id, recipient, reply_code, enhanced_code, root_cause, line"
+        #expect(try rows(db, "SELECT \(columns) FROM v_events ORDER BY time_ms, recipient") == rows(whole, "SELECT \(columns) FROM v_events ORDER BY time_ms, recipient"))
+        #expect(try rows(db, "SELECT * FROM v_expired") == rows(whole, "SELECT * FROM v_expired"))
+        #expect(try rows(db, "SELECT * FROM v_connector_daily ORDER BY 1, 2, 3, 4") == rows(whole, "SELECT * FROM v_connector_daily ORDER BY 1, 2, 3, 4"))
+        #expect(try rows(db, "SELECT count(*) FROM v_parse_issues") == [["0"]])
+        #expect(try rows(db, "SELECT records, events, issues FROM v_files") == [["6", "7", "0"]])
+    }
+
+    @Test func grownAfterALineEnd() throws { try check(cutInsideLine: false) }
+    @Test func grownInsideAPartialLine() throws { try check(cutInsideLine: true) }
+
+    @Test func sameSizeAndHeadButDifferentContentIsNotSkipped() throws {
+        let dir = temporaryDirectory()
+        let path = writeSmallLog(dir)
+        let db = dir + "/m.db"
+        _ = try Ingestor(databasePath: db).ingest(paths: [path])
+        // Same length, same first bytes, one event name changed near the end.
+        let changed = smallLog.replacingOccurrences(of: "11:00:00.000Z,Out,SMTP,FAIL", with: "11:00:00.000Z,Out,SMTP,DROP")
+        let other = dir + "/other/MSGTRK20261116-1.LOG"
+        try FileManager.default.createDirectory(atPath: dir + "/other", withIntermediateDirectories: true)
+        FileManager.default.createFile(atPath: other, contents: Data(changed.utf8))
+        let again = try Ingestor(databasePath: db).ingest(paths: [other])
+        #expect(again.ingestedFiles == 1)
+    }
+}

@@ -51,6 +51,8 @@ public final class MessageTrackingLog {
     public private(set) var hasFields = false
     /// `#Version:` of the log (e.g. `15.02.1544.004`), if given.
     public private(set) var version: String?
+    /// The `#Fields:` directive in force (without `#`), to resume a file mid-way.
+    public private(set) var fieldsDirective: String?
     /// Time of the last record decoded, ms since the Unix epoch, UTC.
     public private(set) var lastTimeMs: Int64?
     private var event = DeliveryEvent()
@@ -99,6 +101,7 @@ public final class MessageTrackingLog {
                 }
             }
             columns = c
+            fieldsDirective = text
             hasFields = c.dateTime >= 0 && c.eventID >= 0
             return c.count
         case "version":

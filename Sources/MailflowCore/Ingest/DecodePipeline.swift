@@ -7,7 +7,20 @@ import MailflowScanner
 final class DecodePipeline: @unchecked Sendable {
     enum Item {
         case batch(EventBatch)
-        case finished(bytesScanned: Int64, error: Error?)
+        case finished(Ending)
+    }
+
+    /// How the input ended.
+    struct Ending {
+        /// Offset reached (bytes from the start of the file).
+        var bytesScanned: Int64 = 0
+        /// Where a later run may continue a file that grows (see ``RecordScanner/resumePoint``).
+        var resumeOffset: Int64 = 0
+        var resumeLine = 1
+        /// The `#Fields:` directive in force at the end.
+        var fields: String?
+        /// The source error that ended the input early (damaged gzip), if any.
+        var error: Error?
     }
 
     /// A blocking FIFO with cancellation.
@@ -44,20 +57,28 @@ final class DecodePipeline: @unchecked Sendable {
     private let full = Channel<Item>()
     private let done = DispatchSemaphore(value: 0)
     private let source: ByteSource
+    private let startLine: Int
+    private let startOffset: Int64
+    private let fields: String?
 
     /// - Parameters:
-    ///   - source: the decompressed bytes of one input.
+    ///   - source: the decompressed bytes of one input, from `startOffset` on.
+    ///   - startLine, startOffset: where `source` begins in its file (a resumed file).
+    ///   - fields: the `#Fields:` directive in force at `startOffset`, for a resumed file.
     ///   - buffers: batches in flight (bounds memory).
-    init(source: ByteSource, context: DecodeContext, buffers: Int = 4) {
+    init(source: ByteSource, context: DecodeContext, startLine: Int = 1, startOffset: Int64 = 0, fields: String? = nil, buffers: Int = 4) {
         self.source = source
+        self.startLine = startLine
+        self.startOffset = startOffset
+        self.fields = fields
         for _ in 0..<buffers { free.put(EventBatch(context: context)) }
     }
 
     /// Decodes the input with `makeDecoder`'s decoder on a worker thread and calls
     /// `store` with each batch on the calling thread, in order.
-    /// - Returns: decompressed bytes scanned and the source error that ended the input early, if any.
+    /// - Returns: how the input ended.
     /// - Throws: what `store` throws (the worker is stopped first).
-    func run(store: (EventBatch) throws -> Void) throws -> (bytesScanned: Int64, sourceError: Error?) {
+    func run(store: (EventBatch) throws -> Void) throws -> Ending {
         let thread = Thread { [self] in
             decode()
             done.signal()
@@ -77,17 +98,22 @@ final class DecodePipeline: @unchecked Sendable {
                 }
                 batch.reset()
                 free.put(batch)
-            case .finished(let bytes, let error):
-                return (bytes, error)
+            case .finished(let ending):
+                return ending
             }
         }
-        return (0, nil)
+        return Ending()
     }
 
     /// The worker: scanner -> message tracking decoder -> batches.
     private func decode() {
-        let scanner = RecordScanner(source: source, options: MessageTrackingLog.scannerOptions)
+        let scanner = RecordScanner(
+            source: source, options: MessageTrackingLog.scannerOptions, startLine: startLine, startOffset: startOffset)
         let decoder = MessageTrackingLog()
+        if let fields {
+            let count = Array(fields.utf8).withUnsafeBytes { decoder.readDirective($0) }
+            scanner.expectedFieldCount = count
+        }
         guard var batch = free.take() else { return }
         var failure: Error?
         loop: while true {
@@ -133,6 +159,9 @@ final class DecodePipeline: @unchecked Sendable {
             }
         }
         full.put(.batch(batch))
-        full.put(.finished(bytesScanned: scanner.bytesScanned, error: failure))
+        let resume = scanner.resumePoint
+        full.put(.finished(Ending(
+            bytesScanned: scanner.bytesScanned, resumeOffset: resume.offset, resumeLine: resume.line,
+            fields: decoder.fieldsDirective, error: failure)))
     }
 }

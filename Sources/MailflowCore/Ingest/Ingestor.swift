@@ -77,13 +77,17 @@ public final class Ingestor {
     /// Expands `paths` (files, directories walked recursively in name order, `-` for
     /// standard input) into the inputs to read.
     /// - Throws: ``IngestError/pathNotFound(_:)``.
-    public static func discover(_ paths: [String]) throws -> [(path: String, named: Bool)] {
+    public static func discover(_ paths: [String]) -> [(path: String, named: Bool)] {
         var out: [(path: String, named: Bool)] = []
         let fm = FileManager.default
         for path in paths {
             if path == "-" { out.append((path, true)); continue }
             var isDir: ObjCBool = false
-            guard fm.fileExists(atPath: path, isDirectory: &isDir) else { throw IngestError.pathNotFound(path) }
+            guard fm.fileExists(atPath: path, isDirectory: &isDir) else {
+                // Reported by ingestOne as "cannot open"; the other inputs still go in.
+                out.append((path, true))
+                continue
+            }
             if !isDir.boolValue { out.append((path, true)); continue }
             var found: [String] = []
             if let walker = fm.enumerator(atPath: path) {
@@ -102,10 +106,11 @@ public final class Ingestor {
         return out
     }
 
-    /// Ingests every input; per-file failures are reported in the summary, not thrown.
-    /// - Throws: ``IngestError`` when a path does not exist.
+    /// Ingests every input; per-file failures (a missing path too) are reported in the
+    /// summary, not thrown.
+    /// - Throws: ``IngestError/noInputs`` when there is nothing to read.
     public func ingest(paths: [String]) throws -> IngestSummary {
-        let inputs = try Self.discover(paths)
+        let inputs = Self.discover(paths)
         if inputs.isEmpty { throw IngestError.noInputs }
         let started = Date()
         var summary = IngestSummary()
@@ -124,48 +129,99 @@ public final class Ingestor {
         return summary
     }
 
+    /// Where a grown file continues: the last read of the same file (same first bytes, same
+    /// bytes just before where that read stopped).
+    private struct ResumePoint {
+        var segment: Int64
+        var root: Int64
+        var offset: Int64
+        var line: Int
+        var fields: String?
+        var format: String
+        var encoding: String
+    }
+
     private func ingestOne(_ path: String) -> FileOutcome {
         var outcome = FileOutcome(path: path, status: .ingested)
         do {
             let file = path == "-" ? FileByteSource(descriptor: 0, name: "-") : try FileByteSource(path: path)
-            var source: ByteSource = file
+            let regular = path != "-" && file.isRegularFile
+            let size = regular ? file.size : 0
             let peek = HeadPeekingSource(file, headBytes: 64 << 10)
-            source = peek
-            let head = try peek.head()
+            let head = regular ? file.peek(count: 64 << 10) : try peek.head()
             let compression = Compression.sniff(head)
-            let size: Int64 = path == "-" ? Int64(head.count) : (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int64).flatMap { $0 } ?? 0
-            let fingerprint = "\(compression == .gzip ? "gz" : "raw")-\(size)-" + String(head.withUnsafeBytes { fnv1a64($0) }, radix: 16)
             outcome.compression = compression.rawValue
-            if path != "-", try isKnown(fingerprint) {
-                outcome.status = .alreadyIngested
-                logger.info("\(path): already ingested (same content), skipped")
-                return outcome
+            let headHash = hex(head.withUnsafeBytes { hash64($0) })
+            var fingerprint = "stdin-\(UUID().uuidString)"
+            var resume: ResumePoint?
+            if regular {
+                let endBytes = file.peek(count: Int(min(64 << 10, size)), at: max(0, size - (64 << 10)))
+                fingerprint = "\(compression == .gzip ? "gz" : "raw")-\(size)-\(headHash)-" + hex(endBytes.withUnsafeBytes { hash64($0) })
+                if try isKnown(fingerprint) {
+                    outcome.status = .alreadyIngested
+                    logger.info("\(path): already ingested (same content), skipped")
+                    return outcome
+                }
+                if compression == .none { resume = try findResumePoint(file, size: size) }
+                if let r = resume, r.offset >= size {
+                    outcome.status = .alreadyIngested
+                    logger.info("\(path): nothing new since the last read, skipped")
+                    return outcome
+                }
             }
-            if compression == .gzip { source = try GzipByteSource(peek, name: path) }
 
-            // Sniff the decompressed head for encoding and format.
-            let content = HeadPeekingSource(source, headBytes: 16 << 10)
-            let contentHead = try content.head()
-            guard let detected = FormatDetector.detect(contentHead) else {
-                throw FileFailure.unrecognisedFormat(path)
+            var content: ByteSource
+            var format: String
+            var encoding: String
+            if let r = resume {
+                try file.seek(to: r.offset)
+                content = file
+                format = r.format
+                encoding = r.encoding
+                logger.debug("\(path): grew since the last read; continuing at byte \(r.offset), line \(r.line)")
+            } else {
+                var source: ByteSource = regular ? file : peek
+                if compression == .gzip { source = try GzipByteSource(source, name: path) }
+                // Sniff the decompressed head for encoding and format.
+                let sniffing = HeadPeekingSource(source, headBytes: 16 << 10)
+                guard let detected = FormatDetector.detect(try sniffing.head()) else {
+                    throw FileFailure.unrecognisedFormat(path)
+                }
+                guard detected.encoding.isUTF8 else {
+                    outcome.format = detected.format.rawValue
+                    throw FileFailure.unsupportedEncoding(path, detected.encoding.rawValue)
+                }
+                content = sniffing
+                format = detected.format.rawValue
+                encoding = detected.encoding.rawValue
+                logger.debug("\(path): format \(format), encoding \(encoding), compression \(compression.rawValue)")
             }
-            outcome.format = detected.format.rawValue
-            outcome.encoding = detected.encoding.rawValue
-            logger.debug("\(path): format \(detected.format.rawValue), encoding \(detected.encoding.rawValue), compression \(compression.rawValue)")
-            guard detected.encoding.isUTF8 else { throw FileFailure.unsupportedEncoding(path, detected.encoding.rawValue) }
+            outcome.format = format
+            outcome.encoding = encoding
 
             let stats = try db.transaction { () -> FileStats in
+                if let r = resume { try dropStaleIssues(segment: r.segment, from: r.offset) }
                 try writer.beginFile(
-                    path: path, fingerprint: path == "-" ? "stdin-\(UUID().uuidString)" : fingerprint, size: size,
-                    format: detected.format.rawValue, encoding: detected.encoding.rawValue, compression: compression.rawValue)
+                    path: path, fingerprint: fingerprint, size: size, format: format, encoding: encoding,
+                    compression: compression.rawValue, root: resume?.root, startOffset: resume?.offset ?? 0)
                 var stats = FileStats()
+                var ending = DecodePipeline.Ending()
                 do {
-                    try scanMessageTracking(content, into: &stats)
+                    ending = try scanMessageTracking(content, resume: resume, into: &stats)
                 } catch let error as ScanError {
                     // Damaged gzip: keep the records before it, say where it stopped.
                     outcome.status = .failed(error.description)
                 }
                 try writer.finishFile(stats: stats)
+                if regular && compression == .none && outcome.status == .ingested {
+                    let n = Int(min(4096, ending.resumeOffset))
+                    let tail = file.peek(count: n, at: ending.resumeOffset - Int64(n))
+                    let headLen = Int(min(64 << 10, size))
+                    try writer.setResumePoint(
+                        offset: ending.resumeOffset, line: ending.resumeLine, fields: ending.fields,
+                        tailHash: hex(tail.withUnsafeBytes { hash64($0) }),
+                        headLen: headLen, headHash: hex(head.prefix(headLen).withUnsafeBytes { hash64($0) }))
+                }
                 return stats
             }
             outcome.stats = stats
@@ -184,10 +240,12 @@ public final class Ingestor {
     /// Scans and decodes on a worker thread while this thread stores the batches.
     /// - Throws: ``ScanError`` when the source ends in damage (the records before it are
     ///   stored), storage errors.
-    private func scanMessageTracking(_ source: ByteSource, into stats: inout FileStats) throws {
-        let pipeline = DecodePipeline(source: source, context: writer.context)
+    private func scanMessageTracking(_ source: ByteSource, resume: ResumePoint?, into stats: inout FileStats) throws -> DecodePipeline.Ending {
+        let pipeline = DecodePipeline(
+            source: source, context: writer.context, startLine: resume?.line ?? 1, startOffset: resume?.offset ?? 0,
+            fields: resume?.fields)
         var local = FileStats()
-        let (bytes, sourceError) = try pipeline.run { batch in
+        let ending = try pipeline.run { batch in
             try writer.write(batch)
             local.records += batch.records
             local.events += batch.rows.count
@@ -196,9 +254,10 @@ public final class Ingestor {
             if let t = batch.firstMs { local.noteTime(t) }
             if let t = batch.lastMs { local.noteTime(t) }
         }
-        local.bytesScanned = bytes
+        local.bytesScanned = ending.bytesScanned - (resume?.offset ?? 0)
         stats = local
-        if let sourceError { throw sourceError }
+        if let error = ending.error { throw error }
+        return ending
     }
 
     private func isKnown(_ fingerprint: String) throws -> Bool {
@@ -206,6 +265,51 @@ public final class Ingestor {
         st.bind(1, fingerprint)
         return try st.step()
     }
+
+    /// The last read of a file that `file` continues: same first `head_len` bytes and the
+    /// same 4 KiB before the point where that read stopped.
+    private func findResumePoint(_ file: FileByteSource, size: Int64) throws -> ResumePoint? {
+        let st = try db.prepare("""
+            SELECT id, coalesce(file_root, id), resume_offset, resume_line, fields, head_len, head_hash, tail_hash,
+                   format, encoding
+            FROM source_file
+            WHERE compression = 'none' AND resume_offset > 0 AND resume_offset <= ?1 AND head_len <= ?1
+            ORDER BY resume_offset DESC, id DESC
+            """)
+        st.bind(1, size)
+        while try st.step() {
+            let offset = st.int64(2)
+            let headLen = st.int(5)
+            guard hex(file.peek(count: headLen).withUnsafeBytes { hash64($0) }) == st.string(6) else { continue }
+            let n = Int(min(4096, offset))
+            guard hex(file.peek(count: n, at: offset - Int64(n)).withUnsafeBytes { hash64($0) }) == st.string(7) else { continue }
+            return ResumePoint(
+                segment: st.int64(0), root: st.int64(1), offset: offset, line: st.int(3), fields: st.string(4),
+                format: st.string(8) ?? "", encoding: st.string(9) ?? "")
+        }
+        return nil
+    }
+
+    /// A partial last line reported by the previous read (`truncated-record`) is read again
+    /// in full now: drop its stale issue.
+    private func dropStaleIssues(segment: Int64, from offset: Int64) throws {
+        let del = try db.prepare("DELETE FROM parse_issue WHERE file_id = ?1 AND byte_offset >= ?2")
+        del.bind(1, segment)
+        del.bind(2, offset)
+        try del.run()
+        let n = db.changes
+        if n > 0 {
+            let fix = try db.prepare("UPDATE source_file SET issues = issues - ?2, rejected = max(0, rejected - ?2) WHERE id = ?1")
+            fix.bind(1, segment)
+            fix.bind(2, Int64(n))
+            try fix.run()
+        }
+    }
+}
+
+private func hex(_ v: UInt64) -> String {
+    let s = String(v, radix: 16)
+    return String(repeating: "0", count: 16 - s.count) + s
 }
 
 /// Why one input could not be ingested.

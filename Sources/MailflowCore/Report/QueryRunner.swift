@@ -21,7 +21,7 @@ public struct QueryResult {
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ values: [String]) -> String {
             values.enumerated().map { i, v in v.padding(toLength: widths[i], withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+                .joined(separator: "  ").replacingOccurrences(of: "\\s+$", with: "", options: .regularExpression)
         }
         var out = line(columns) + "\n" + widths.map { String(repeating: "-", count: $0) }.joined(separator: "  ") + "\n"
         for row in cells { out += line(row) + "\n" }
@@ -58,10 +58,14 @@ public enum QueryRunner {
     public enum Failure: Error, CustomStringConvertible {
         case notReadOnly
         case noDatabase(String)
+        case empty
+        case severalStatements
         public var description: String {
             switch self {
             case .notReadOnly: return "only read-only queries are allowed (SELECT, WITH, read-only PRAGMA)"
             case .noDatabase(let p): return "\(p): no such database; run 'mailflow ingest' first or pass --db"
+            case .empty: return "the query is empty"
+            case .severalStatements: return "give one statement at a time (text follows the first statement)"
             }
         }
     }
@@ -71,7 +75,12 @@ public enum QueryRunner {
         guard FileManager.default.fileExists(atPath: databasePath) else { throw Failure.noDatabase(databasePath) }
         let db = try Database(path: databasePath, readOnly: true)
         try Schema.checkReadable(db)
-        let st = try db.prepare(sql)
+        guard !sql.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw Failure.empty }
+        let (st, tail) = try db.prepareFirst(sql)
+        guard let st else { throw Failure.empty }
+        guard tail.trimmingCharacters(in: CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: ";"))).isEmpty else {
+            throw Failure.severalStatements
+        }
         guard st.isReadOnly else { throw Failure.notReadOnly }
         let n = st.columnCount
         var result = QueryResult(columns: (0..<n).map { st.columnName($0) }, rows: [])

@@ -82,6 +82,23 @@ public final class Database {
         try Statement(database: self, sql: sql)
     }
 
+    /// Compiles the first statement of `sql`; returns it (nil for only comments or blanks)
+    /// and the text after it.
+    /// - Throws: ``SQLiteError`` on a syntax error.
+    public func prepareFirst(_ sql: String) throws -> (Statement?, String) {
+        var st: OpaquePointer?
+        var tailText = ""
+        let rc = sql.withCString { base -> Int32 in
+            var tail: UnsafePointer<CChar>?
+            let rc = sqlite3_prepare_v2(handle, base, -1, &st, &tail)
+            if let tail { tailText = String(cString: tail) }
+            return rc
+        }
+        guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
+        guard let st else { return (nil, tailText) }
+        return (Statement(database: self, handle: st, sql: sql), tailText)
+    }
+
     /// Runs `body` inside `BEGIN IMMEDIATE ... COMMIT`; rolls back if it throws.
     /// - Throws: what `body` throws, or ``SQLiteError``.
     public func transaction<R>(_ body: () throws -> R) throws -> R {
@@ -124,6 +141,12 @@ public final class Statement {
         let rc = sqlite3_prepare_v3(database.handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &st, nil)
         guard rc == SQLITE_OK, let st else { throw database.error(rc, sql: sql) }
         self.handle = st
+        self.database = database
+        self.sql = sql
+    }
+
+    init(database: Database, handle: OpaquePointer, sql: String) {
+        self.handle = handle
         self.database = database
         self.sql = sql
     }

@@ -152,11 +152,16 @@ final class StoreWriter {
     }
 
     /// Registers an input; must run inside the file's transaction.
-    func beginFile(path: String, fingerprint: String, size: Int64, format: String, encoding: String, compression: String) throws {
+    func beginFile(
+        path: String, fingerprint: String, size: Int64, format: String, encoding: String, compression: String,
+        root: Int64? = nil, startOffset: Int64 = 0
+    ) throws {
         let st = try db.prepare("""
-            INSERT INTO source_file(path, fingerprint, size, format, encoding, compression, ingested_ms)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+            INSERT INTO source_file(path, fingerprint, size, format, encoding, compression, ingested_ms, file_root, start_offset)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
             """)
+        st.bind(8, root)
+        st.bind(9, startOffset)
         st.bind(1, path)
         st.bind(2, fingerprint)
         st.bind(3, size)
@@ -245,6 +250,22 @@ final class StoreWriter {
         if !row.status.isNull { st.bind(b + 14, try statuses.id(key: row.statusKey, bytes: batch.bytes(row.status))) }
         if !row.host.isNull { st.bind(b + 15, try hosts.id(key: row.hostKey, bytes: batch.bytes(row.host))) }
         if !row.ip.isNull { st.bind(b + 16, try hosts.id(key: row.ipKey, bytes: batch.bytes(row.ip))) }
+    }
+
+    /// Records where a later run may continue this file if it grows.
+    func setResumePoint(offset: Int64, line: Int, fields: String?, tailHash: String, headLen: Int, headHash: String) throws {
+        let st = try db.prepare("""
+            UPDATE source_file SET resume_offset = ?2, resume_line = ?3, fields = ?4, tail_hash = ?5, head_len = ?6,
+                   head_hash = ?7 WHERE id = ?1
+            """)
+        st.bind(1, fileID)
+        st.bind(2, offset)
+        st.bind(3, Int64(line))
+        st.bind(4, fields)
+        st.bind(5, tailHash)
+        st.bind(6, Int64(headLen))
+        st.bind(7, headHash)
+        try st.run()
     }
 
     /// Stores a parse issue of the current file.
