@@ -135,6 +135,15 @@ CREATE TABLE IF NOT EXISTS daily_rollup (
     PRIMARY KEY (day, connector_id, kind, enhanced_code)
 ) STRICT, WITHOUT ROWID;
 
+-- Per day (UTC) and connector: sent events per remote host (the connector's next hop).
+CREATE TABLE IF NOT EXISTS daily_next_hop (
+    day           TEXT    NOT NULL,
+    connector_id  INTEGER NOT NULL,
+    host_id       INTEGER NOT NULL,             -- host.id of the remote host
+    events        INTEGER NOT NULL,
+    PRIMARY KEY (day, connector_id, host_id)
+) STRICT, WITHOUT ROWID;
+
 -- Records that were rejected or damaged, with their position.
 CREATE TABLE IF NOT EXISTS parse_issue (
     id          INTEGER PRIMARY KEY,

@@ -35,7 +35,19 @@ final class DecodeContext: @unchecked Sendable {
     /// (rollup key, message) pairs already counted.
     private var rollupMessages = KeySet(capacity: 1 << 16)
 
+    /// Sent events per (day, connector, remote host) of the current file.
+    struct HopCounter {
+        var day: Int32
+        var connectorKey: UInt64
+        var hostKey: UInt64
+        var events = 0
+    }
+    private(set) var hops: [HopCounter] = []
+    private var hopIndex = KeyMap<Int>()
+
     func resetRollups() {
+        hops.removeAll(keepingCapacity: true)
+        hopIndex.removeAll()
         rollups.removeAll(keepingCapacity: true)
         rollupIndex.removeAll()
         rollupMessages.removeAll()
@@ -81,6 +93,15 @@ final class DecodeContext: @unchecked Sendable {
         rollups[index].events += 1
         if row.messageRef != 0 && rollupMessages.insert(mixKeys(hash, UInt64(bitPattern: row.messageRef))) {
             rollups[index].messages += 1
+        }
+        if row.kind == .sent && !row.host.isNull {
+            let hopKey = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)), connectorKey), row.hostKey)
+            if let i = hopIndex[hopKey] {
+                hops[i].events += 1
+            } else {
+                hopIndex[hopKey] = hops.count
+                hops.append(HopCounter(day: day, connectorKey: connectorKey, hostKey: row.hostKey, events: 1))
+            }
         }
     }
 }

@@ -2,9 +2,9 @@ import Foundation
 
 /// The weekly report as one self-contained HTML file: inline CSS and SVG, no script, no
 /// network. Everything taken from the logs is escaped.
-public enum HTMLReport {
+public struct HTMLReport {
     /// Okabe-Ito colours (safe for the common colour-vision deficiencies), then greys.
-    static let palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000", "#999999", "#666666"]
+    static let palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#B8860B", "#999999", "#666666"]
 
     /// Escapes text for HTML element content and attribute values.
     public static func escape(_ s: String) -> String {
@@ -25,6 +25,10 @@ public enum HTMLReport {
     }
 
     public static func render(_ m: ReportModel) -> String {
+        HTMLReport(previousHasData: m.previous.events > 0, colours: colourMap(m)).page(m)
+    }
+
+    func page(_ m: ReportModel) -> String {
         var h = """
         <!DOCTYPE html>
         <html lang="en">
@@ -64,7 +68,8 @@ public enum HTMLReport {
     table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
     th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
     th { background: var(--band); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
-    code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; word-break: break-all; }
+    code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: anywhere; }
+    .nowrap { white-space: nowrap; } .example { color: var(--muted); font-size: 12px; }
     .legend { display: flex; flex-wrap: wrap; gap: 6px 14px; font-size: 13px; margin: 4px 0 12px; }
     .sw { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
     .conn { break-inside: avoid; page-break-inside: avoid; }
@@ -72,7 +77,13 @@ public enum HTMLReport {
     @media print { body { max-width: none; padding: 0; } h2 { break-after: avoid; } .card { border: 1px solid var(--rule); } }
     """
 
-    static func change(_ now: Int, _ before: Int, higherIsWorse: Bool = true) -> String {
+    /// Whether the previous period of the report holds any data.
+    let previousHasData: Bool
+    /// Colour of each series ("kind code"), the same in every chart of the page.
+    let colours: [String: String]
+
+    func change(_ now: Int, _ before: Int, higherIsWorse: Bool = true) -> String {
+        if !previousHasData { return "<span class=\"muted\">no earlier data</span>" }
         if before == 0 && now == 0 { return "<span class=\"muted\">no change</span>" }
         if before == 0 { return "<span class=\"\(higherIsWorse ? "up" : "down")\">new (none before)</span>" }
         let pct = (Double(now) - Double(before)) / Double(before) * 100
@@ -81,7 +92,7 @@ public enum HTMLReport {
         return "<span class=\"\(pct == 0 ? "muted" : cls)\">\(arrow) \(String(format: "%+.0f%%", pct)) vs \(before)</span>"
     }
 
-    static func headline(_ m: ReportModel) -> String {
+    func headline(_ m: ReportModel) -> String {
         let h = m.headline, p = m.previous
         func card(_ value: String, _ label: String, _ delta: String) -> String {
             "<div class=\"card\"><div class=\"v\">\(value)</div><div class=\"l\">\(label)</div><div class=\"l\">\(delta)</div></div>\n"
@@ -89,17 +100,17 @@ public enum HTMLReport {
         var s = "<section><h2>Headline</h2><div class=\"cards\">\n"
         s += card("\(h.messages)", "messages seen", change(h.messages, p.messages, higherIsWorse: false))
         s += card("\(h.deliveries)", "delivered / sent events", change(h.deliveries, p.deliveries, higherIsWorse: false))
-        s += card(percent(h.deferralRate), "deferral rate (\(h.deferred) deferrals)", change(h.deferred, p.deferred))
-        s += card(percent(h.failureRate), "failure rate (\(h.failed) failed, \(h.expired) expired)", change(h.failed + h.expired, p.failed + p.expired))
+        s += card(percent(h.deferralRate), "of delivery attempts deferred (\(h.deferred) deferrals)", change(h.deferred, p.deferred))
+        s += card(percent(h.failureRate), "of delivery attempts failed (\(h.failed) failed, \(h.expired) expired)", change(h.failed + h.expired, p.failed + p.expired))
         s += card("\(h.expiredMessages)", "expired messages", change(h.expiredMessages, p.expiredMessages))
         s += "</div></section>\n"
         return s
     }
 
-    static func connectorSection(_ m: ReportModel) -> String {
+    func connectorSection(_ m: ReportModel) -> String {
         var s = "<section><h2>Connectors</h2>\n"
         if m.connectors.isEmpty { return s + "<p class=\"muted\">No events in this period.</p></section>\n" }
-        s += "<table><tr><th>connector</th><th class=\"n\">received</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">error rate</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
+        s += "<table><tr><th>connector</th><th class=\"n\">received</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">attempts with errors</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
         for c in m.connectors {
             s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"mono\">\(escape(c.firstErrorUTC ?? "-"))<br>\(escape(c.lastErrorUTC ?? "-"))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
         }
@@ -112,12 +123,21 @@ public enum HTMLReport {
         return s + "</section>\n"
     }
 
+    /// Series ranked by their events over the whole report, each with its colour.
+    static func colourMap(_ m: ReportModel) -> [String: String] {
+        var totals: [String: Int] = [:]
+        for c in m.connectors { for d in c.days { totals["\(d.kind) \(d.code ?? "no code")", default: 0] += d.events } }
+        let ranked = totals.keys.sorted { (totals[$0]!, $1) > (totals[$1]!, $0) }
+        return Dictionary(uniqueKeysWithValues: ranked.enumerated().map { ($1, palette[$0 % palette.count]) })
+    }
+
     /// An SVG stacked bar chart: one bar per day, one colour per series, with a legend.
-    static func stackedChart(days: [String], bars: [(day: String, series: String, value: Int)], title: String = "events") -> String {
+    func stackedChart(days: [String], bars: [(day: String, series: String, value: Int)], title: String = "events") -> String {
         var totalsBySeries: [String: Int] = [:]
         for b in bars { totalsBySeries[b.series, default: 0] += b.value }
         let series = totalsBySeries.keys.sorted { (totalsBySeries[$0]!, $1) > (totalsBySeries[$1]!, $0) }
-        let color = Dictionary(uniqueKeysWithValues: series.enumerated().map { ($1, palette[$0 % palette.count]) })
+        var color: [String: String] = [:]
+        for (i, name) in series.enumerated() { color[name] = colours[name] ?? palette[i % palette.count] }
         var perDay: [String: [(String, Int)]] = [:]
         for b in bars { perDay[b.day, default: []].append((b.series, b.value)) }
         let maxTotal = max(1, days.map { d in perDay[d]?.reduce(0) { $0 + $1.1 } ?? 0 }.max() ?? 1)
@@ -169,7 +189,7 @@ public enum HTMLReport {
         return String(format: "%.1f d", Double(seconds) / 86_400)
     }
 
-    static func expiredSection(_ m: ReportModel) -> String {
+    func expiredSection(_ m: ReportModel) -> String {
         var s = "<section><h2>Expired messages</h2>\n"
         if m.expired.isEmpty { return s + "<p>No message expired in this period.</p></section>\n" }
         let messages = Set(m.expired.map { $0.messageID ?? "" }).count
@@ -199,17 +219,18 @@ public enum HTMLReport {
         return s + "</section>\n"
     }
 
-    static func causesSection(_ m: ReportModel) -> String {
+    func causesSection(_ m: ReportModel) -> String {
         var s = "<section><h2>Top causes</h2>\n<p class=\"muted\">Root causes of deferred, failed and expired events, ranked by distinct affected messages.</p>\n"
         if m.causes.isEmpty { return s + "<p>No delivery errors in this period.</p></section>\n" }
         s += "<table><tr><th>cause</th><th>category</th><th class=\"n\">messages</th><th class=\"n\">events</th><th class=\"n\">connectors</th><th>trend</th><th>first / last seen</th><th>what to do</th></tr>\n"
         for c in m.causes.prefix(25) {
-            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))</td><td>\(escape(c.category))</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"mono\">\(escape(c.firstSeenUTC))<br>\(escape(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
+            let example = c.example.map { "<br><span class=\"example\">e.g. \(escape(String($0.prefix(160))))</span>" } ?? ""
+            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))\(example)</td><td>\(escape(c.category))</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"mono\">\(escape(c.firstSeenUTC))<br>\(escape(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
         }
         return s + "</table></section>\n"
     }
 
-    static func healthSection(_ m: ReportModel) -> String {
+    func healthSection(_ m: ReportModel) -> String {
         var s = "<section><h2>Parse health</h2>\n<table><tr><th>file</th><th>format</th><th>encoding</th><th>compression</th><th class=\"n\">records</th><th class=\"n\">events</th><th class=\"n\">issues</th></tr>\n"
         for f in m.files {
             s += "<tr><td class=\"mono\">\(escape(f.file))</td><td>\(escape(f.format))</td><td>\(escape(f.encoding))</td><td>\(escape(f.compression))</td><td class=\"n\">\(f.records)</td><td class=\"n\">\(f.events)</td><td class=\"n\">\(f.issues)</td></tr>\n"
@@ -223,4 +244,13 @@ public enum HTMLReport {
         }
         return s + "</table></section>\n"
     }
+}
+
+extension HTMLReport {
+    func escape(_ s: String) -> String { Self.escape(s) }
+    var css: String { Self.css }
+    var palette: [String] { Self.palette }
+    func niceStep(_ v: Int) -> Int { Self.niceStep(v) }
+    func fmt(_ v: Double) -> String { Self.fmt(v) }
+    func duration(_ s: Int) -> String { Self.duration(s) }
 }

@@ -137,6 +137,8 @@ public struct ReportModel: Sendable {
         public var lastSeenUTC: String
         public var previousMessages: Int
         public var fix: String?
+        /// The latest status text with this cause, as logged.
+        public var example: String?
     }
 
     public struct FileHealth: Sendable {
@@ -268,11 +270,18 @@ public struct ReportModel: Sendable {
             SELECT min(time_ms), max(time_ms) FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND kind BETWEEN 4 AND 7 AND kind IN (4, 5, 6)
               AND coalesce(connector_id, 0) = coalesce((SELECT id FROM connector WHERE name = ?3), 0)
             """)
+        // Next hop: the remote host that took most of the connector's sent mail in the
+        // window; for a connector that sent nothing, the host of most of its errors.
         let hop = try db.prepare("""
-            SELECT h.name, count(*) AS n FROM event e JOIN host h ON h.id = e.remote_host_id
+            SELECT h.name FROM event e JOIN host h ON h.id = e.remote_host_id
             WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind BETWEEN 4 AND 7
               AND e.connector_id = (SELECT id FROM connector WHERE name = ?3)
-            GROUP BY h.name ORDER BY n DESC, h.name LIMIT 1
+            GROUP BY h.name ORDER BY count(*) DESC, h.name LIMIT 1
+            """)
+        let hopBySent = try db.prepare("""
+            SELECT h.name, sum(n.events) AS s FROM daily_next_hop n JOIN host h ON h.id = n.host_id
+            WHERE n.day >= ?1 AND n.day <= ?2 AND n.connector_id = (SELECT id FROM connector WHERE name = ?3)
+            GROUP BY h.name ORDER BY s DESC, h.name LIMIT 1
             """)
         let previousErrors = try db.prepare("""
             SELECT coalesce(sum(r.events), 0) FROM daily_rollup r LEFT JOIN connector c ON c.id = r.connector_id
@@ -280,16 +289,21 @@ public struct ReportModel: Sendable {
             """)
         for name in byName.keys.sorted() {
             var s = byName[name]!
-            if s.deferred + s.failed + s.expired + s.delivered + s.received == 0 || name == "(no connector)" && s.deferred + s.failed + s.expired == 0 { continue }
+            if s.deferred + s.failed + s.expired + s.delivered + s.received == 0 { continue }
             errorSpan.bind(1, fromMs); errorSpan.bind(2, toMs); errorSpan.bind(3, name)
             if try errorSpan.step(), !errorSpan.isNull(0) {
                 s.firstErrorUTC = Timestamp.isoString(errorSpan.int64(0))
                 s.lastErrorUTC = Timestamp.isoString(errorSpan.int64(1))
             }
             errorSpan.reset()
-            hop.bind(1, fromMs); hop.bind(2, toMs); hop.bind(3, name)
-            if try hop.step() { s.nextHop = hop.string(0) }
-            hop.reset()
+            hopBySent.bind(1, fromDayS); hopBySent.bind(2, toDayS); hopBySent.bind(3, name)
+            if try hopBySent.step() { s.nextHop = hopBySent.string(0) }
+            hopBySent.reset()
+            if s.nextHop == nil {
+                hop.bind(1, fromMs); hop.bind(2, toMs); hop.bind(3, name)
+                if try hop.step() { s.nextHop = hop.string(0) }
+                hop.reset()
+            }
             previousErrors.bind(1, Timestamp.dayString(Timestamp.dayNumber(fromMs - span)))
             previousErrors.bind(2, Timestamp.dayString(Timestamp.dayNumber(fromMs - 1)))
             previousErrors.bind(3, name)
@@ -318,7 +332,10 @@ public struct ReportModel: Sendable {
             SELECT e.root_cause, count(*), count(DISTINCT e.message_ref), count(DISTINCT e.connector_id),
                    min(e.time_ms), max(e.time_ms),
                    (SELECT count(DISTINCT p.message_ref) FROM event p WHERE p.root_cause = e.root_cause
-                      AND p.kind BETWEEN 4 AND 7 AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1)
+                      AND p.kind BETWEEN 4 AND 7 AND p.kind IN (4, 5, 6) AND p.time_ms >= ?3 AND p.time_ms < ?1),
+                   (SELECT st.text FROM event p JOIN status st ON st.id = p.status_id
+                     WHERE p.root_cause = e.root_cause AND p.kind BETWEEN 4 AND 7 AND p.time_ms >= ?1 AND p.time_ms < ?2
+                     ORDER BY p.time_ms DESC LIMIT 1)
             FROM event e WHERE e.kind BETWEEN 4 AND 7 AND e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2 AND e.root_cause IS NOT NULL
             GROUP BY e.root_cause ORDER BY 3 DESC, 2 DESC, 1
             """)
@@ -334,7 +351,8 @@ public struct ReportModel: Sendable {
             m.causes.append(Cause(
                 rootCause: code, category: info?.category ?? "unknown", title: title, events: causes.int(1),
                 messages: causes.int(2), connectors: causes.int(3), firstSeenUTC: Timestamp.isoString(causes.int64(4)),
-                lastSeenUTC: Timestamp.isoString(causes.int64(5)), previousMessages: causes.int(6), fix: info?.fix))
+                lastSeenUTC: Timestamp.isoString(causes.int64(5)), previousMessages: causes.int(6), fix: info?.fix,
+                example: causes.string(7)))
         }
 
         // Parse health.

@@ -14,7 +14,7 @@ public enum ReportWriter {
             var out = "mailflow report \(model.fromUTC.prefix(10)) .. \(model.days.last ?? String(model.toUTC.prefix(10))) (UTC)\n"
             out += "  \(h.events) events, \(h.messages) messages; deferred \(h.deferred), failed \(h.failed), expired \(h.expired) (\(h.expiredMessages) messages)\n"
             for c in model.connectors.prefix(5) where c.deferred + c.failed + c.expired > 0 {
-                out += "  connector \(c.name): \(c.deferred) deferred, \(c.failed) failed, \(c.expired) expired (error rate \(percent(c.errorRate)))\n"
+                out += "  connector \(c.name): \(c.deferred) deferred, \(c.failed) failed, \(c.expired) expired (\(percent(c.errorRate)) of attempts with errors)\n"
             }
             for cause in model.causes.prefix(3) {
                 out += "  cause \(cause.rootCause) \(cause.title): \(cause.messages) messages, \(cause.events) events\n"
@@ -112,7 +112,8 @@ public enum JSONReport {
             "top_causes": m.causes.map { c in
                 ["root_cause": c.rootCause, "category": c.category, "title": c.title, "messages": c.messages, "events": c.events,
                  "connectors": c.connectors, "first_seen_utc": c.firstSeenUTC, "last_seen_utc": c.lastSeenUTC,
-                 "previous_messages": c.previousMessages, "fix": c.fix as Any? ?? NSNull()] as [String: Any]
+                 "previous_messages": c.previousMessages, "fix": c.fix as Any? ?? NSNull(),
+                 "example_status": c.example as Any? ?? NSNull()] as [String: Any]
             },
             "parse_health": [
                 "files": m.files.map { ["file": $0.file, "format": $0.format, "encoding": $0.encoding, "compression": $0.compression,

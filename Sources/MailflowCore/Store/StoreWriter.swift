@@ -498,6 +498,18 @@ final class StoreWriter {
             upsert.bind(6, Int64(messages))
             try upsert.run()
         }
+        let hop = try db.prepare("""
+            INSERT INTO daily_next_hop(day, connector_id, host_id, events) VALUES (?1, ?2, ?3, ?4)
+            ON CONFLICT(day, connector_id, host_id) DO UPDATE SET events = events + excluded.events
+            """)
+        for h in context.hops {
+            guard let hostID = hosts.cachedID(h.hostKey) else { continue }
+            hop.bind(1, Timestamp.dayString(Int(h.day)))
+            hop.bind(2, h.connectorKey == 0 ? 0 : (connectors.cachedID(h.connectorKey) ?? 0))
+            hop.bind(3, hostID)
+            hop.bind(4, Int64(h.events))
+            try hop.run()
+        }
         context.resetRollups()
     }
 }
