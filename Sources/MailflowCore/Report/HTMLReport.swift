@@ -4,7 +4,12 @@ import Foundation
 /// network. Everything taken from the logs is escaped.
 public struct HTMLReport {
     /// Okabe-Ito colours (safe for the common colour-vision deficiencies), then greys.
-    static let palette = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000", "#B8860B", "#999999", "#666666"]
+    /// Okabe-Ito first, then Paul Tol's muted scheme, then greys: 17 colours before any repeats.
+    static let palette = [
+        "#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000",
+        "#332288", "#88CCEE", "#44AA99", "#117733", "#999933", "#DDCC77", "#CC6677", "#882255", "#AA4499",
+        "#999999",
+    ]
 
     /// Escapes text for HTML element content and attribute values.
     public static func escape(_ s: String) -> String {
@@ -112,7 +117,7 @@ public struct HTMLReport {
         if m.connectors.isEmpty { return s + "<p class=\"muted\">No events in this period.</p></section>\n" }
         s += "<table><tr><th>connector</th><th class=\"n\">received</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">attempts with errors</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
         for c in m.connectors {
-            s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"mono\">\(escape(c.firstErrorUTC ?? "-"))<br>\(escape(c.lastErrorUTC ?? "-"))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
+            s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"nowrap\">\(shortTime(c.firstErrorUTC))<br>\(shortTime(c.lastErrorUTC))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
         }
         s += "</table>\n"
         for c in m.connectors where !c.days.isEmpty {
@@ -212,7 +217,7 @@ public struct HTMLReport {
         s += "<h3>By recipient domain</h3>" + group({ $0.domain ?? "(none)" }, "recipient domain")
         s += "<h3>Each expired recipient</h3><table><tr><th>expired (UTC)</th><th>recipient</th><th>connector</th><th class=\"n\">queued</th><th class=\"n\">attempts</th><th>last error before expiry</th><th>message id</th></tr>\n"
         for e in m.expired.prefix(500) {
-            s += "<tr><td class=\"mono\">\(escape(e.expiredUTC))</td><td>\(escape(e.recipient ?? "-"))</td><td>\(escape(e.connector ?? "-"))</td><td class=\"n\">\(e.queueSeconds.map(duration) ?? "-")</td><td class=\"n\">\(e.attempts)</td><td><code>\(escape(e.rootCause ?? "unknown"))</code></td><td class=\"mono\">\(escape(e.messageID ?? "-"))</td></tr>\n"
+            s += "<tr><td class=\"nowrap\">\(shortTime(e.expiredUTC))</td><td>\(escape(e.recipient ?? "-"))</td><td>\(escape(e.connector ?? "-"))</td><td class=\"n\">\(e.queueSeconds.map(duration) ?? "-")</td><td class=\"n\">\(e.attempts)</td><td><code>\(escape(e.rootCause ?? "unknown"))</code></td><td class=\"mono\">\(escape(e.messageID ?? "-"))</td></tr>\n"
         }
         s += "</table>\n"
         if m.expired.count > 500 { s += "<p class=\"muted\">First 500 of \(m.expired.count); all are in expired.csv.</p>\n" }
@@ -225,7 +230,7 @@ public struct HTMLReport {
         s += "<table><tr><th>cause</th><th>category</th><th class=\"n\">messages</th><th class=\"n\">events</th><th class=\"n\">connectors</th><th>trend</th><th>first / last seen</th><th>what to do</th></tr>\n"
         for c in m.causes.prefix(25) {
             let example = c.example.map { "<br><span class=\"example\">e.g. \(escape(String($0.prefix(160))))</span>" } ?? ""
-            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))\(example)</td><td>\(escape(c.category))</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"mono\">\(escape(c.firstSeenUTC))<br>\(escape(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
+            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))\(example)</td><td>\(escape(c.category))</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"nowrap\">\(shortTime(c.firstSeenUTC))<br>\(shortTime(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
         }
         return s + "</table></section>\n"
     }
@@ -247,6 +252,12 @@ public struct HTMLReport {
 }
 
 extension HTMLReport {
+    /// `2026-11-16T14:22:52.373Z` -> `2026-11-16 14:22` (UTC), for table cells.
+    func shortTime(_ iso: String?) -> String {
+        guard let iso, iso.count >= 16 else { return "-" }
+        return escape(String(iso.prefix(10)) + " " + String(iso.dropFirst(11).prefix(5)))
+    }
+
     func escape(_ s: String) -> String { Self.escape(s) }
     var css: String { Self.css }
     var palette: [String] { Self.palette }
