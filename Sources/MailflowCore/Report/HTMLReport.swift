@@ -116,11 +116,14 @@ public struct HTMLReport {
         var s = "<section><h2>Connectors</h2>\n"
         if m.connectors.isEmpty { return s + "<p class=\"muted\">No events in this period.</p></section>\n" }
         s += "<table><tr><th>connector</th><th class=\"n\">received</th><th class=\"n\">delivered/sent</th><th class=\"n\">deferred</th><th class=\"n\">failed</th><th class=\"n\">expired</th><th class=\"n\">attempts with errors</th><th>errors vs previous</th><th>first / last error</th><th>next hop</th></tr>\n"
-        for c in m.connectors {
+        for c in m.connectors.prefix(100) {
             s += "<tr><td>\(escape(c.name))</td><td class=\"n\">\(c.received)</td><td class=\"n\">\(c.delivered)</td><td class=\"n\">\(c.deferred)</td><td class=\"n\">\(c.failed)</td><td class=\"n\">\(c.expired)</td><td class=\"n\">\(percent(c.errorRate))</td><td>\(change(c.deferred + c.failed + c.expired, c.previousErrorEvents))</td><td class=\"nowrap\">\(shortTime(c.firstErrorUTC))<br>\(shortTime(c.lastErrorUTC))</td><td class=\"mono\">\(escape(c.nextHop ?? "-"))</td></tr>\n"
         }
         s += "</table>\n"
-        for c in m.connectors where !c.days.isEmpty {
+        if m.connectors.count > 100 {
+            s += "<p class=\"muted\">The 100 connectors with the most errors of \(m.connectors.count); all are in connector_daily.csv.</p>\n"
+        }
+        for c in m.connectors.prefix(20) where !c.days.isEmpty {
             s += "<div class=\"conn\"><h3>\(escape(c.name))</h3><p class=\"muted\">Deferred, failed and expired events per day, stacked by enhanced status code.</p>\n"
             s += stackedChart(days: m.days, bars: c.days.map { (day: $0.day, series: "\($0.kind) \($0.code ?? "no code")", value: $0.events) })
             s += "</div>\n"

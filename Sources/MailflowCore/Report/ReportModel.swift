@@ -241,21 +241,23 @@ public struct ReportModel: Sendable {
         (m.headline, m.kinds) = try headline(fromMs, toMs)
         m.previous = try headline(fromMs - span, fromMs).0
 
-        // Per connector.
+        // Per connector: every figure comes from one grouped query (a tenant may have
+        // thousands of connectors).
         let daily = try db.prepare("""
-            SELECT coalesce(c.name, '(no connector)'), r.day, k.name, NULLIF(r.enhanced_code, ''), r.events, r.messages, r.kind
+            SELECT r.connector_id, coalesce(c.name, '(no connector)'), r.day, k.name, NULLIF(r.enhanced_code, ''), r.events, r.messages
             FROM daily_rollup r JOIN event_kind k ON k.id = r.kind LEFT JOIN connector c ON c.id = r.connector_id
             WHERE r.day >= ?1 AND r.day <= ?2
-            ORDER BY 1, r.day, r.kind, 4
+            ORDER BY 2, r.day, r.kind, 5
             """)
         daily.bind(1, fromDayS)
         daily.bind(2, toDayS)
-        var byName: [String: ConnectorSummary] = [:]
+        var byID: [Int64: ConnectorSummary] = [:]
         while try daily.step() {
-            let name = daily.string(0) ?? ""
-            let d = ConnectorDay(day: daily.string(1) ?? "", kind: daily.string(2) ?? "", code: daily.string(3), events: daily.int(4), messages: daily.int(5))
+            let id = daily.int64(0)
+            let name = daily.string(1) ?? ""
+            let d = ConnectorDay(day: daily.string(2) ?? "", kind: daily.string(3) ?? "", code: daily.string(4), events: daily.int(5), messages: daily.int(6))
             m.connectorDaily.append((name, d))
-            var s = byName[name] ?? ConnectorSummary(name: name)
+            var s = byID[id] ?? ConnectorSummary(name: name)
             switch d.kind {
             case "sent", "delivered": s.delivered += d.events
             case "received": s.received += d.events
@@ -264,51 +266,52 @@ public struct ReportModel: Sendable {
             case "expired": s.expired += d.events; s.days.append(d)
             default: break
             }
-            byName[name] = s
+            byID[id] = s
         }
-        let errorSpan = try db.prepare("""
-            SELECT min(time_ms), max(time_ms) FROM event WHERE time_ms >= ?1 AND time_ms < ?2 AND kind BETWEEN 4 AND 7 AND kind IN (4, 5, 6)
-              AND coalesce(connector_id, 0) = coalesce((SELECT id FROM connector WHERE name = ?3), 0)
+        let spans = try db.prepare("""
+            SELECT coalesce(connector_id, 0), min(time_ms), max(time_ms) FROM event
+            WHERE time_ms >= ?1 AND time_ms < ?2 AND kind BETWEEN 4 AND 7 AND kind IN (4, 5, 6) GROUP BY 1
             """)
+        spans.bind(1, fromMs); spans.bind(2, toMs)
+        while try spans.step() {
+            byID[spans.int64(0)]?.firstErrorUTC = Timestamp.isoString(spans.int64(1))
+            byID[spans.int64(0)]?.lastErrorUTC = Timestamp.isoString(spans.int64(2))
+        }
         // Next hop: the remote host that took most of the connector's sent mail in the
         // window; for a connector that sent nothing, the host of most of its errors.
-        let hop = try db.prepare("""
-            SELECT h.name FROM event e JOIN host h ON h.id = e.remote_host_id
-            WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind BETWEEN 4 AND 7
-              AND e.connector_id = (SELECT id FROM connector WHERE name = ?3)
-            GROUP BY h.name ORDER BY count(*) DESC, h.name LIMIT 1
+        var hopCounts: [Int64: (name: String, n: Int)] = [:]
+        func noteHop(_ id: Int64, _ name: String, _ n: Int) {
+            if let best = hopCounts[id], best.n > n || (best.n == n && best.name < name) { return }
+            hopCounts[id] = (name, n)
+        }
+        let sentHops = try db.prepare("""
+            SELECT n.connector_id, h.name, sum(n.events) FROM daily_next_hop n JOIN host h ON h.id = n.host_id
+            WHERE n.day >= ?1 AND n.day <= ?2 GROUP BY 1, 2
             """)
-        let hopBySent = try db.prepare("""
-            SELECT h.name, sum(n.events) AS s FROM daily_next_hop n JOIN host h ON h.id = n.host_id
-            WHERE n.day >= ?1 AND n.day <= ?2 AND n.connector_id = (SELECT id FROM connector WHERE name = ?3)
-            GROUP BY h.name ORDER BY s DESC, h.name LIMIT 1
+        sentHops.bind(1, fromDayS); sentHops.bind(2, toDayS)
+        while try sentHops.step() { noteHop(sentHops.int64(0), sentHops.string(1) ?? "", sentHops.int(2)) }
+        let errorHops = try db.prepare("""
+            SELECT coalesce(e.connector_id, 0), h.name, count(*) FROM event e JOIN host h ON h.id = e.remote_host_id
+            WHERE e.time_ms >= ?1 AND e.time_ms < ?2 AND e.kind BETWEEN 4 AND 7 GROUP BY 1, 2
             """)
+        errorHops.bind(1, fromMs); errorHops.bind(2, toMs)
+        var errorHopCounts: [Int64: (name: String, n: Int)] = [:]
+        while try errorHops.step() {
+            let id = errorHops.int64(0), name = errorHops.string(1) ?? "", n = errorHops.int(2)
+            if let best = errorHopCounts[id], best.n > n || (best.n == n && best.name < name) { continue }
+            errorHopCounts[id] = (name, n)
+        }
         let previousErrors = try db.prepare("""
-            SELECT coalesce(sum(r.events), 0) FROM daily_rollup r LEFT JOIN connector c ON c.id = r.connector_id
-            WHERE r.day >= ?1 AND r.day <= ?2 AND r.kind IN (4, 5, 6) AND coalesce(c.name, '(no connector)') = ?3
+            SELECT connector_id, sum(events) FROM daily_rollup WHERE day >= ?1 AND day <= ?2 AND kind IN (4, 5, 6) GROUP BY 1
             """)
-        for name in byName.keys.sorted() {
-            var s = byName[name]!
+        previousErrors.bind(1, Timestamp.dayString(Timestamp.dayNumber(fromMs - span)))
+        previousErrors.bind(2, Timestamp.dayString(Timestamp.dayNumber(fromMs - 1)))
+        var previousByID: [Int64: Int] = [:]
+        while try previousErrors.step() { previousByID[previousErrors.int64(0)] = previousErrors.int(1) }
+        for (id, var s) in byID {
             if s.deferred + s.failed + s.expired + s.delivered + s.received == 0 { continue }
-            errorSpan.bind(1, fromMs); errorSpan.bind(2, toMs); errorSpan.bind(3, name)
-            if try errorSpan.step(), !errorSpan.isNull(0) {
-                s.firstErrorUTC = Timestamp.isoString(errorSpan.int64(0))
-                s.lastErrorUTC = Timestamp.isoString(errorSpan.int64(1))
-            }
-            errorSpan.reset()
-            hopBySent.bind(1, fromDayS); hopBySent.bind(2, toDayS); hopBySent.bind(3, name)
-            if try hopBySent.step() { s.nextHop = hopBySent.string(0) }
-            hopBySent.reset()
-            if s.nextHop == nil {
-                hop.bind(1, fromMs); hop.bind(2, toMs); hop.bind(3, name)
-                if try hop.step() { s.nextHop = hop.string(0) }
-                hop.reset()
-            }
-            previousErrors.bind(1, Timestamp.dayString(Timestamp.dayNumber(fromMs - span)))
-            previousErrors.bind(2, Timestamp.dayString(Timestamp.dayNumber(fromMs - 1)))
-            previousErrors.bind(3, name)
-            if try previousErrors.step() { s.previousErrorEvents = previousErrors.int(0) }
-            previousErrors.reset()
+            s.nextHop = hopCounts[id]?.name ?? errorHopCounts[id]?.name
+            s.previousErrorEvents = previousByID[id] ?? 0
             m.connectors.append(s)
         }
         m.connectors.sort { ($0.deferred + $0.failed + $0.expired, $1.name) > ($1.deferred + $1.failed + $1.expired, $0.name) }

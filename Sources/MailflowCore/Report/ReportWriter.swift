@@ -122,7 +122,6 @@ public enum JSONReport {
                 "samples": m.issueSamples.map { ["file": $0.file, "line": $0.line, "byte_offset": $0.byteOffset, "kind": $0.kind, "sample": $0.sample] as [String: Any] },
             ] as [String: Any],
         ]
-        let data = (try? JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])) ?? Data()
-        return String(decoding: data, as: UTF8.self) + "\n"
+        return JSONText.serialize(object)
     }
 }
