@@ -13,6 +13,9 @@ public final class GzipByteSource: ByteSource {
     private var inputEOF = false
     private var memberOpen = false
     private var finished = false
+    /// An error met after some output was produced: the output is returned first, the error
+    /// on the next call, so that no decompressed byte before the damage is lost.
+    private var pendingError: ScanError?
 
     public var bytesConsumed: Int64 { inner.bytesConsumed - Int64(stream.avail_in) }
 
@@ -37,6 +40,11 @@ public final class GzipByteSource: ByteSource {
     }
 
     public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
+        if let pendingError {
+            self.pendingError = nil
+            finished = true
+            throw pendingError
+        }
         if finished || buffer.count == 0 { return 0 }
         stream.next_out = buffer.baseAddress!.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = UInt32(min(buffer.count, Int(UInt32.max)))
@@ -51,7 +59,7 @@ public final class GzipByteSource: ByteSource {
                 }
             }
             if stream.avail_in == 0 && inputEOF {
-                if memberOpen { throw ScanError.truncatedGzip(path: name, offset: bytesConsumed) }
+                if memberOpen { return try deliver(buffer, ScanError.truncatedGzip(path: name, offset: bytesConsumed)) }
                 finished = true
                 break
             }
@@ -67,10 +75,22 @@ public final class GzipByteSource: ByteSource {
                 if stream.avail_in > 0, stream.next_in.pointee == 0 { stream.avail_in = 0 }
             default:
                 let message = stream.msg.map { String(cString: $0) } ?? "inflate error \(rc)"
-                throw ScanError.corruptGzip(path: name, offset: bytesConsumed, message: message)
+                return try deliver(buffer, ScanError.corruptGzip(path: name, offset: bytesConsumed, message: message))
             }
         }
         return buffer.count - Int(stream.avail_out)
+    }
+
+    /// Returns what this call produced and keeps `error` for the next call, or throws it
+    /// now when nothing was produced.
+    private func deliver(_ buffer: UnsafeMutableRawBufferPointer, _ error: ScanError) throws -> Int {
+        let produced = buffer.count - Int(stream.avail_out)
+        if produced == 0 {
+            finished = true
+            throw error
+        }
+        pendingError = error
+        return produced
     }
 }
 

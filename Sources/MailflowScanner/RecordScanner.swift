@@ -251,13 +251,11 @@ public final class RecordScanner {
             if let t = findCandidateEnd() {
                 let terminator = buf[t]
                 if terminator == 0 {
+                    // Skip the NUL run as far as the buffer goes; a run that goes on past
+                    // it continues as empty candidates, which vanish (memory stays bounded
+                    // whatever the run's length).
                     var r = t
                     while r < end && buf[r] == 0 { r += 1 }
-                    if r == end && !eof {
-                        searchPos = t
-                        try fill()
-                        continue
-                    }
                     if !lineHasNul {
                         lineHasNul = true
                         queue.append(.issue(ScanIssue(kind: .nulBytes, line: line, lineOffset: lineOffset)))

@@ -22,11 +22,14 @@ public struct ScanIssue: Sendable, Equatable {
         case invalidUTF8 = "invalid-utf8"
         /// A record the format decoder could not read (bad timestamp, missing field).
         case undecodable = "undecodable"
+        /// The input ends in damage (corrupt or truncated gzip): nothing after this point
+        /// could be read. Rejects what follows, which cannot be counted.
+        case damagedInput = "damaged-input"
 
         /// Whether an issue of this kind drops the record it names.
         public var rejectsRecord: Bool {
             switch self {
-            case .nulBytes, .invalidUTF8: return false
+            case .nulBytes, .invalidUTF8, .damagedInput: return false
             default: return true
             }
         }

@@ -101,6 +101,23 @@ struct RecordScannerTableTests {
         }
     }
 
+    /// Regression: a NUL run longer than the scanner's buffer (a log NUL-padded after a
+    /// crash) trapped with "scanner buffer full".
+    @Test func nulRunLongerThanTheBuffer() throws {
+        var options = RecordScanner.Options()
+        options.maxRecordBytes = 16
+        options.readSize = 8
+        let input = "#Fields: a,b\n1,2\n".bytes + [UInt8](repeating: 0, count: 1000) + "\n3,4\n".bytes
+        for chunk in chunkSizes {
+            #expect(try trace(input, chunk: chunk, options: options) == [
+                .directive(line: 1, text: "Fields: a,b"),
+                .record(line: 2, offset: 13, fields: ["1", "2"]),
+                .issue(line: 3, offset: 17, kind: .nulBytes),
+                .record(line: 4, offset: 1018, fields: ["3", "4"]),
+            ])
+        }
+    }
+
     @Test func invalidUTF8KeepsTheRecordAndWarns() throws {
         let input = "a,".bytes + [0xE9, 0xFF] + ",c\n".bytes
         let t = try trace(input)

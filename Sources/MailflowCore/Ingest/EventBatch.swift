@@ -87,7 +87,7 @@ final class EventBatch: EventSink, @unchecked Sendable {
         lastMs = nil
     }
 
-    var isFull: Bool { rows.count >= Self.capacity }
+    var isFull: Bool { rows.count >= Self.capacity || issues.count >= Self.capacity }
 
     /// The bytes of `slice` (valid until ``reset()``).
     @inline(__always)

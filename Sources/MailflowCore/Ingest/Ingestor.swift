@@ -79,6 +79,7 @@ public final class Ingestor {
     /// - Throws: ``IngestError/pathNotFound(_:)``.
     public static func discover(_ paths: [String]) -> [(path: String, named: Bool)] {
         var out: [(path: String, named: Bool)] = []
+        var unreadable: [String] = []
         let fm = FileManager.default
         for path in paths {
             if path == "-" { out.append((path, true)); continue }
@@ -89,19 +90,28 @@ public final class Ingestor {
                 continue
             }
             if !isDir.boolValue { out.append((path, true)); continue }
+            // Walk the folder (a symlink to a folder given on the command line is followed;
+            // links inside it are not, so that a loop cannot trap the walk). Only regular
+            // files are read: a FIFO or socket would block or make no sense.
             var found: [String] = []
-            if let walker = fm.enumerator(atPath: path) {
-                while let rel = walker.nextObject() as? String {
-                    let full = (path as NSString).appendingPathComponent(rel)
-                    var sub: ObjCBool = false
-                    if fm.fileExists(atPath: full, isDirectory: &sub), !sub.boolValue,
-                       !(rel as NSString).lastPathComponent.hasPrefix(".")
-                    {
-                        found.append(full)
-                    }
+            let rootURL = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+            let walker = fm.enumerator(
+                at: rootURL, includingPropertiesForKeys: [.isRegularFileKey, .isSymbolicLinkKey],
+                options: [.skipsHiddenFiles],
+                errorHandler: { url, _ in
+                    unreadable.append(url.path)
+                    return true
+                })
+            while let url = walker?.nextObject() as? URL {
+                let values = try? url.resourceValues(forKeys: [.isRegularFileKey, .isSymbolicLinkKey])
+                if values?.isRegularFile == true && values?.isSymbolicLink != true {
+                    found.append(path.hasSuffix("/") ? path + url.path.dropFirst(rootURL.path.count + 1) : path + "/" + url.path.dropFirst(rootURL.path.count + 1))
                 }
             }
             out.append(contentsOf: found.sorted().map { ($0, false) })
+            // Folders the walk could not read fail loudly, by name.
+            out.append(contentsOf: unreadable.map { ($0, true) })
+            unreadable.removeAll()
         }
         return out
     }
@@ -205,12 +215,14 @@ public final class Ingestor {
                     path: path, fingerprint: fingerprint, size: size, format: format, encoding: encoding,
                     compression: compression.rawValue, root: resume?.root, startOffset: resume?.offset ?? 0)
                 var stats = FileStats()
-                var ending = DecodePipeline.Ending()
-                do {
-                    ending = try scanMessageTracking(content, resume: resume, into: &stats)
-                } catch let error as ScanError {
-                    // Damaged gzip: keep the records before it, say where it stopped.
+                let ending = try scanMessageTracking(content, resume: resume, into: &stats)
+                if let error = ending.error as? ScanError {
+                    // Damaged input (gzip): the records before it are kept; say where it stopped.
                     outcome.status = .failed(error.description)
+                    stats.issues += 1
+                    try writer.addIssue(ScanIssue(
+                        kind: .damagedInput, line: ending.resumeLine, lineOffset: ending.bytesScanned,
+                        detail: error.description))
                 }
                 try writer.finishFile(stats: stats)
                 if regular && compression == .none && outcome.status == .ingested {
@@ -238,8 +250,9 @@ public final class Ingestor {
     }
 
     /// Scans and decodes on a worker thread while this thread stores the batches.
-    /// - Throws: ``ScanError`` when the source ends in damage (the records before it are
-    ///   stored), storage errors.
+    /// - Returns: how the input ended (with the source error when it ended in damage; the
+    ///   records before it are stored).
+    /// - Throws: storage errors.
     private func scanMessageTracking(_ source: ByteSource, resume: ResumePoint?, into stats: inout FileStats) throws -> DecodePipeline.Ending {
         let pipeline = DecodePipeline(
             source: source, context: writer.context, startLine: resume?.line ?? 1, startOffset: resume?.offset ?? 0,
@@ -256,7 +269,6 @@ public final class Ingestor {
         }
         local.bytesScanned = ending.bytesScanned - (resume?.offset ?? 0)
         stats = local
-        if let error = ending.error { throw error }
         return ending
     }
 

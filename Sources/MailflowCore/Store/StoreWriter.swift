@@ -171,6 +171,7 @@ final class StoreWriter {
         st.bind(7, currentTimeMs())
         try st.run()
         fileID = db.lastInsertRowID
+        issuesStored = 0
         context.resetRollups()
         let ids = try db.prepare("UPDATE source_file SET first_event_id = (SELECT coalesce(max(id), 0) + 1 FROM event), first_message_ref = ?2 WHERE id = ?1")
         ids.bind(1, fileID)
@@ -268,8 +269,15 @@ final class StoreWriter {
         try st.run()
     }
 
-    /// Stores a parse issue of the current file.
+    /// Issues stored per file; the rest are counted in `source_file.issues` only, so that a
+    /// file of garbage cannot fill the disk with samples.
+    static let issuesStoredPerFile = 10_000
+    private var issuesStored = 0
+
+    /// Stores a parse issue of the current file (the first ``issuesStoredPerFile``).
     func addIssue(_ issue: ScanIssue) throws {
+        issuesStored += 1
+        if issuesStored > Self.issuesStoredPerFile { return }
         let st = insertIssue
         st.bind(1, fileID)
         st.bind(2, Int64(issue.line))
