@@ -268,7 +268,8 @@ SELECT f.path AS file,
        i.line,
        i.byte_offset,
        i.kind,
-       i.sample
+       i.sample,
+       i.detail
 FROM parse_issue i
 JOIN source_file f ON f.id = i.file_id;
 

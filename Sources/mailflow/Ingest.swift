@@ -24,6 +24,12 @@ struct Ingest: ParsableCommand {
     @Flag(name: .long, help: "Print the final summary as JSON.")
     var json = false
 
+    func validate() throws {
+        if report != nil {
+            do { _ = try ReportWindow.parse(since: since, from: nil, to: nil) } catch { throw ValidationError("\(error)") }
+        }
+    }
+
     func run() throws {
         let logger = makeLogger(verbose: verbose)
         let ingestor: Ingestor

@@ -30,6 +30,11 @@ struct DatabaseOptions: ParsableArguments {
     var db: String?
 
     var path: String { db ?? ProcessInfo.processInfo.environment["MAILFLOW_DB"] ?? "mailflow.db" }
+
+    func validate() throws {
+        // SQLite takes "" for a temporary database that vanishes at exit: never what an admin means.
+        if path.isEmpty { throw ValidationError("--db (or $MAILFLOW_DB) is empty; give the database file") }
+    }
 }
 
 func fail(_ message: String, _ status: ExitStatus = .failure) -> ExitCode {

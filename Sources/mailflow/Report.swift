@@ -20,6 +20,10 @@ struct Report: ParsableCommand {
     @Option(name: .long, help: "Output folder.")
     var out: String = "report"
 
+    func validate() throws {
+        do { _ = try ReportWindow.parse(since: since, from: from, to: to) } catch { throw ValidationError("\(error)") }
+    }
+
     func run() throws {
         try runReport(databasePath: database.path, since: since, from: from, to: to, out: out)
     }
@@ -30,6 +34,9 @@ func runReport(databasePath: String, since: String, from: String?, to: String?, 
         let window = try ReportWindow.parse(since: since, from: from, to: to)
         let written = try ReportWriter.write(databasePath: databasePath, window: window, outputDirectory: out)
         print(written.summaryText, terminator: "")
+    } catch let error as CocoaError {
+        let reason = (error.userInfo[NSUnderlyingErrorKey] as? NSError)?.localizedDescription ?? error.localizedDescription
+        throw fail("\(out): cannot write the report files (\(reason)); check the folder, its permissions and free space")
     } catch {
         throw fail("\(error)")
     }

@@ -77,7 +77,8 @@ func timestamps(_ text: String, _ ms: Int64) {
 }
 
 @Test func badTimestampsAreRejected() {
-    for text in ["2026-13-01T00:00:00Z", "2026-11-01 8:30", "not a time at all", "2026-11-01T08:30:15.Z"] {
+    for text in ["2026-13-01T00:00:00Z", "2026-11-01 8:30", "not a time at all", "2026-11-01T08:30:15.Z",
+                 "2026-02-30T00:00:00Z", "2025-02-29T00:00:00Z", "0000-01-01T00:00:00Z"] {
         let bytes = Array(text.utf8)
         #expect(bytes.withUnsafeBytes { Timestamp.parseISO8601($0) } == nil, "\(text)")
     }

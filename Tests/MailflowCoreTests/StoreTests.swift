@@ -230,3 +230,22 @@ struct GrowingFileTests {
         #expect(again.ingestedFiles == 1)
     }
 }
+
+@Suite("inputs that are not ours")
+struct ForeignInputTests {
+    @Test func markdownMentioningTheHeaderIsNotALog() {
+        let text = "# Index\n\n| file | header |\n| --- | --- |\n| a.log | `#Log-type: Message Tracking Log` |\n"
+        #expect(FormatDetector.detect(Array(text.utf8)) == nil)
+        let crlf = "#Software: Microsoft Exchange Server\r\n#Version: 15.02\r\n#Log-type: Message Tracking Log\r\n"
+        #expect(FormatDetector.detect(Array(crlf.utf8))?.format == .exchangeMessageTracking)
+    }
+
+    @Test func anotherProgramsDatabaseIsRefused() throws {
+        let dir = temporaryDirectory()
+        let path = dir + "/other.db"
+        let other = try Database(path: path)
+        try other.execute("CREATE TABLE foo(x)")
+        #expect(throws: Schema.Failure.self) { _ = try Ingestor(databasePath: path) }
+        #expect(try rows(path, "SELECT count(*) FROM sqlite_schema") == [["1"]])
+    }
+}

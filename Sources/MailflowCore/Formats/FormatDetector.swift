@@ -15,13 +15,15 @@ public enum FormatDetector {
             // Only the encoding is known; the caller reports it as unsupported.
             return Detection(format: .exchangeMessageTracking, encoding: encoding)
         }
+        // Exchange W3C-style header lines at the start of a line: "#Log-type: Message
+        // Tracking Log", or a "#Fields:" line with the message tracking columns.
         let text = String(decoding: head.prefix(16 << 10), as: UTF8.self).lowercased()
-        // Exchange W3C-style header: "#Log-type: Message Tracking Log", or a #Fields line
-        // with the message tracking columns.
-        if text.contains("#log-type: message tracking log") { return Detection(format: .exchangeMessageTracking, encoding: encoding) }
-        if let range = text.range(of: "#fields:") {
-            let line = text[range.upperBound...].prefix { $0 != "\n" && $0 != "\r" }
-            if line.contains("event-id") && line.contains("date-time") {
+        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline }).prefix(64) {
+            let l = line.hasPrefix("\u{FEFF}") ? line.dropFirst() : line[...]
+            if l.hasPrefix("#log-type:") && l.contains("message tracking log") {
+                return Detection(format: .exchangeMessageTracking, encoding: encoding)
+            }
+            if l.hasPrefix("#fields:") && l.contains("event-id") && l.contains("date-time") {
                 return Detection(format: .exchangeMessageTracking, encoding: encoding)
             }
         }

@@ -18,7 +18,8 @@ public enum Timestamp {
         guard let year = num(0, 4), t[4] == 45, let month = num(5, 2), t[7] == 45, let day = num(8, 2),
               t[10] == 84 || t[10] == 32 || t[10] == 116,
               let hour = num(11, 2), t[13] == 58, let minute = num(14, 2), t[16] == 58, let second = num(17, 2),
-              (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
+              year >= 1970, (1...12).contains(month), (1...daysInMonth(year, month)).contains(day),
+              hour < 24, minute < 60, second < 61
         else { return nil }
         var i = 19
         var millis = 0
@@ -48,6 +49,15 @@ public enum Timestamp {
         let days = daysFromCivil(year: year, month: month, day: day)
         let seconds = Int64(days) * 86_400 + Int64(hour * 3600 + minute * 60 + second) - Int64(offsetMinutes * 60)
         return seconds * 1000 + Int64(millis)
+    }
+
+    /// Days in `month` of `year` (Gregorian calendar).
+    static func daysInMonth(_ year: Int, _ month: Int) -> Int {
+        switch month {
+        case 2: return (year % 4 == 0 && year % 100 != 0) || year % 400 == 0 ? 29 : 28
+        case 4, 6, 9, 11: return 30
+        default: return 31
+        }
     }
 
     /// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's civil algorithm).

@@ -40,7 +40,7 @@ public struct HTMLReport {
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>mailflow report \(escape(String(m.fromUTC.prefix(10)))) to \(escape(m.days.last ?? ""))</title>
+        <title>mailflow report \(escape(String(m.fromUTC.prefix(10)))) to \(escape(m.lastDay))</title>
         <style>
         \(css)
         </style>
@@ -48,7 +48,7 @@ public struct HTMLReport {
         <body>
         <header>
         <h1>Mail flow report</h1>
-        <p class="sub">\(escape(String(m.fromUTC.prefix(10)))) to \(escape(m.days.last ?? String(m.toUTC.prefix(10)))) (UTC days) &middot; generated \(escape(m.generatedUTC)) by mailflow</p>
+        <p class="sub">\(escape(String(m.fromUTC.prefix(10)))) to \(escape(m.lastDay)) (UTC days) &middot; generated \(escape(m.generatedUTC)) by mailflow</p>
         </header>
 
         """

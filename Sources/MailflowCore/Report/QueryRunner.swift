@@ -14,9 +14,21 @@ public struct QueryResult {
         }
     }
 
+    /// Control characters from logs (escape sequences, NUL, line ends) shown as U+FFFD or a
+    /// space, so that a status text cannot drive the terminal.
+    static func printable(_ s: String) -> String {
+        var out = ""
+        for u in s.unicodeScalars {
+            if u == "\n" || u == "\r" || u == "\t" { out += " " }
+            else if u.value < 0x20 || (0x7F..<0xA0).contains(u.value) { out += "\u{FFFD}" }
+            else { out.unicodeScalars.append(u) }
+        }
+        return out
+    }
+
     /// Columns padded to their widest cell, with a header rule.
     public func alignedTable() -> String {
-        let cells = rows.map { $0.map { text($0).replacingOccurrences(of: "\n", with: " ") } }
+        let cells = rows.map { $0.map { Self.printable(text($0)) } }
         var widths = columns.map(\.count)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ values: [String]) -> String {
@@ -31,7 +43,7 @@ public struct QueryResult {
     /// RFC 4180 CSV with a header row.
     public func csv() -> String {
         var out = CSVWriter.row(columns)
-        for row in rows { out += CSVWriter.row(row.map { text($0) }) }
+        for row in rows { out += CSVWriter.row(row.map { Self.printable(text($0)) }) }
         return out
     }
 
@@ -101,12 +113,12 @@ public enum QueryRunner {
     }
 }
 
-/// RFC 4180 CSV cells, formula-safe: a cell starting with `=`, `+`, `-` or `@` gets a
+/// RFC 4180 CSV cells, formula-safe: a cell starting with `=`, `+`, `-`, `@`, tab or CR gets a
 /// leading `'` so spreadsheets do not evaluate it (OWASP "CSV injection").
 public enum CSVWriter {
     public static func cell(_ value: String) -> String {
         var v = value
-        if let f = v.first, "=+-@".contains(f), Double(v) == nil { v = "'" + v }
+        if let f = v.first, "=+-@\t\r".contains(f), Double(v) == nil { v = "'" + v }
         if v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
             return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
         }

@@ -8,8 +8,8 @@ public struct ReportWindow: Sendable, Equatable {
         case last(Int64)
         /// Everything in the database.
         case all
-        /// Explicit bounds.
-        case range(Int64, Int64)
+        /// Explicit bounds; a missing end is the end of the newest event's day.
+        case range(Int64, Int64?)
     }
 
     public var spec: Spec
@@ -21,7 +21,7 @@ public struct ReportWindow: Sendable, Equatable {
         case badTime(String)
         public var description: String {
             switch self {
-            case .badDuration(let s): return "--since \(s): expected a duration such as 7d, 24h or 30d, or 'all'"
+            case .badDuration(let s): return "--since \(s): expected a duration of 1 to 3650 days (7d, 24h, 2w, 30d) or 'all'"
             case .badTime(let s): return "\(s): expected a date YYYY-MM-DD or an ISO 8601 time"
             }
         }
@@ -32,17 +32,23 @@ public struct ReportWindow: Sendable, Equatable {
     public static func parse(since: String, from: String?, to: String?) throws -> ReportWindow {
         if from != nil || to != nil {
             let f = try from.map(parseTime) ?? 0
-            let t = try to.map(parseTime) ?? Int64.max / 2
+            let t = try to.map(parseTime)
+            if let t, t <= f { throw Failure.badTime("--to \(to ?? "") (not after --from)") }
             return ReportWindow(spec: .range(f, t))
         }
         if since == "all" { return ReportWindow(spec: .all) }
-        guard let unit = since.last, let n = Int64(since.dropLast()), n > 0 else { throw Failure.badDuration(since) }
+        // At most ten years, checked before any arithmetic.
+        guard let unit = since.last, let n = Int64(since.dropLast()), n > 0, n <= 87_600 else { throw Failure.badDuration(since) }
+        let hour: Int64 = 3_600_000
+        let span: Int64
         switch unit {
-        case "d": return ReportWindow(spec: .last(n * 86_400_000))
-        case "h": return ReportWindow(spec: .last(n * 3_600_000))
-        case "w": return ReportWindow(spec: .last(n * 7 * 86_400_000))
+        case "d": span = n * 24 * hour
+        case "h": span = n * hour
+        case "w": span = n * 7 * 24 * hour
         default: throw Failure.badDuration(since)
         }
+        guard span <= 3650 * 24 * hour else { throw Failure.badDuration(since) }
+        return ReportWindow(spec: .last(span))
     }
 
     static func parseTime(_ s: String) throws -> Int64 {
@@ -53,17 +59,20 @@ public struct ReportWindow: Sendable, Equatable {
         return ms
     }
 
-    /// Concrete bounds given the newest and oldest event times in the database.
-    func resolve(oldestMs: Int64?, newestMs: Int64?) -> (Int64, Int64) {
+    /// Concrete bounds given the newest and oldest event times in the database. A window
+    /// counted back ends with the UTC day of the newest event, but never after today (a
+    /// record with a wrong far-future date must not move the report away from real data).
+    func resolve(oldestMs: Int64?, newestMs rawNewest: Int64?, nowMs: Int64 = currentTimeMs()) -> (Int64, Int64) {
+        let newestMs = min(rawNewest ?? nowMs, nowMs)
+        let endOfNewestDay = Int64(Timestamp.dayNumber(newestMs) + 1) * 86_400_000
         switch spec {
-        case .range(let f, let t): return (f, t)
+        case .range(let f, let t):
+            return (f, t ?? max(endOfNewestDay, f + 86_400_000))
         case .all:
-            let f = oldestMs.map { Int64(Timestamp.dayNumber($0)) * 86_400_000 } ?? 0
-            let t = newestMs.map { Int64(Timestamp.dayNumber($0) + 1) * 86_400_000 } ?? 86_400_000
-            return (f, t)
+            let f = oldestMs.map { Int64(Timestamp.dayNumber(min($0, newestMs))) * 86_400_000 } ?? endOfNewestDay - 86_400_000
+            return (f, endOfNewestDay)
         case .last(let span):
-            let t = newestMs.map { Int64(Timestamp.dayNumber($0) + 1) * 86_400_000 } ?? 86_400_000
-            return (t - span, t)
+            return (endOfNewestDay - span, endOfNewestDay)
         }
     }
 }
@@ -163,6 +172,9 @@ public struct ReportModel: Sendable {
     public var fromUTC: String
     public var toUTC: String
     public var days: [String]
+    /// The last UTC day of the window (`toUTC` is exclusive).
+    public var lastDay: String { Timestamp.dayString(Timestamp.dayNumber(toMs - 1)) }
+    var toMs: Int64 = 0
     public var headline = Headline()
     public var previous = Headline()
     public var kinds: [KindCount] = []
@@ -188,7 +200,7 @@ public struct ReportModel: Sendable {
         guard FileManager.default.fileExists(atPath: databasePath) else { throw QueryRunner.Failure.noDatabase(databasePath) }
         let db = try Database(path: databasePath, readOnly: true)
         try Schema.checkReadable(db)
-        let bounds = try db.prepare("SELECT min(first_ms), max(last_ms) FROM source_file")
+        let bounds = try db.prepare("SELECT min(first_ms), max(last_ms) FROM source_file WHERE first_ms >= 0")
         _ = try bounds.step()
         let oldest = bounds.isNull(0) ? nil : bounds.int64(0)
         let newest = bounds.isNull(1) ? nil : bounds.int64(1)
@@ -200,6 +212,7 @@ public struct ReportModel: Sendable {
         var m = ReportModel(
             generatedUTC: Timestamp.isoString(Int64(now.timeIntervalSince1970 * 1000)),
             fromUTC: Timestamp.isoString(fromMs), toUTC: Timestamp.isoString(toMs), days: days)
+        m.toMs = toMs
         let fromDayS = Timestamp.dayString(fromDay), toDayS = Timestamp.dayString(toDay)
 
         // Totals by kind (rollups) for this and the previous period.

@@ -11,7 +11,7 @@ public enum ReportWriter {
         /// A few lines for the terminal.
         public var summaryText: String {
             let h = model.headline
-            var out = "mailflow report \(model.fromUTC.prefix(10)) .. \(model.days.last ?? String(model.toUTC.prefix(10))) (UTC)\n"
+            var out = "mailflow report \(model.fromUTC.prefix(10)) .. \(model.lastDay) (UTC)\n"
             out += "  \(h.events) events, \(h.messages) messages; deferred \(h.deferred), failed \(h.failed), expired \(h.expired) (\(h.expiredMessages) messages)\n"
             for c in model.connectors.prefix(5) where c.deferred + c.failed + c.expired > 0 {
                 out += "  connector \(c.name): \(c.deferred) deferred, \(c.failed) failed, \(c.expired) expired (\(percent(c.errorRate)) of attempts with errors)\n"

@@ -11,11 +11,15 @@ public enum Schema {
     public enum Failure: Error, CustomStringConvertible {
         /// The database was written by a newer mailflow.
         case newerVersion(path: String, found: Int, supported: Int)
+        /// The file is an SQLite database of another program.
+        case notMailflow(path: String)
 
         public var description: String {
             switch self {
             case let .newerVersion(path, found, supported):
                 return "\(path): database schema version \(found) is newer than this mailflow supports (\(supported)); upgrade mailflow or use another --db"
+            case let .notMailflow(path):
+                return "\(path): an SQLite database of another program (it has tables but no mailflow schema); give mailflow its own --db"
             }
         }
     }
@@ -31,6 +35,10 @@ public enum Schema {
         try db.execute("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
         let found = try db.userVersion()
         if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
+        if found == 0 {
+            let tables = try db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'source_file'")
+            if try tables.step(), tables.int(0) > 0 { throw Failure.notMailflow(path: db.path) }
+        }
         if found < version {
             try db.transaction { try db.execute(sql) }
         }
