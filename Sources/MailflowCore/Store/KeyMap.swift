@@ -1,16 +1,20 @@
 /// An open-addressing hash map from 64-bit keys that are already well mixed hashes
 /// (``hash64(_:)``) to values: no re-hashing, no per-entry allocation. Key 0 is reserved.
 struct KeyMap<Value> {
-    private var keys: [UInt64]
-    private var values: [Value?]
+    /// Key and value side by side: one cache miss per lookup in a large map.
+    private struct Slot {
+        var key: UInt64
+        var value: Value?
+    }
+
+    private var slots: [Slot]
     private var mask: Int
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
         var size = 16
         while size < capacity * 2 { size <<= 1 }
-        keys = [UInt64](repeating: 0, count: size)
-        values = [Value?](repeating: nil, count: size)
+        slots = [Slot](repeating: Slot(key: 0, value: nil), count: size)
         mask = size - 1
     }
 
@@ -18,7 +22,7 @@ struct KeyMap<Value> {
     private func slot(_ key: UInt64) -> Int {
         var i = Int(truncatingIfNeeded: key) & mask
         while true {
-            let k = keys[i]
+            let k = slots[i].key
             if k == key || k == 0 { return i }
             i = (i + 1) & mask
         }
@@ -28,47 +32,43 @@ struct KeyMap<Value> {
         @inline(__always) get {
             let k = key == 0 ? 1 : key
             let i = slot(k)
-            return keys[i] == k ? values[i] : nil
+            return slots[i].key == k ? slots[i].value : nil
         }
         set {
             let k = key == 0 ? 1 : key
             var i = slot(k)
-            if keys[i] == k {
-                values[i] = newValue  // removal leaves a tombstone-free nil value in place
+            if slots[i].key == k {
+                slots[i].value = newValue  // a removed key keeps its slot with a nil value
                 return
             }
             guard let newValue else { return }
-            if (count + 1) * 2 > keys.count {
+            if (count + 1) * 2 > slots.count {
                 grow()
                 i = slot(k)
             }
-            keys[i] = k
-            values[i] = newValue
+            slots[i] = Slot(key: k, value: newValue)
             count += 1
         }
     }
 
     private mutating func grow() {
-        let oldKeys = keys, oldValues = values
-        keys = [UInt64](repeating: 0, count: oldKeys.count * 2)
-        values = [Value?](repeating: nil, count: oldKeys.count * 2)
-        mask = keys.count - 1
-        for (i, k) in oldKeys.enumerated() where k != 0 {
-            let j = slot(k)
-            keys[j] = k
-            values[j] = oldValues[i]
+        let old = slots
+        slots = [Slot](repeating: Slot(key: 0, value: nil), count: old.count * 2)
+        mask = slots.count - 1
+        for s in old where s.key != 0 {
+            slots[slot(s.key)] = s
         }
     }
 
     mutating func removeAll() {
-        for i in keys.indices { keys[i] = 0; values[i] = nil }
+        for i in slots.indices { slots[i] = Slot(key: 0, value: nil) }
         count = 0
     }
 
     /// Calls `body` for every present entry.
     func forEach(_ body: (UInt64, Value) throws -> Void) rethrows {
-        for (i, k) in keys.enumerated() where k != 0 {
-            if let v = values[i] { try body(k, v) }
+        for s in slots where s.key != 0 {
+            if let v = s.value { try body(s.key, v) }
         }
     }
 }
