@@ -9,6 +9,33 @@ final class DecodeContext: @unchecked Sendable {
         var ref: Int64
         var firstMs: Int64
         var firstChanged = false
+        /// File (generation) the rollup fingerprints below belong to.
+        var generation: UInt32 = 0
+        /// 32-bit fingerprints of the rollup keys this message was counted in, in this
+        /// file: the distinct-message count needs no second lookup for most messages.
+        var counted0: UInt32 = 0
+        var counted1: UInt32 = 0
+        var counted2: UInt32 = 0
+        var counted3: UInt32 = 0
+
+        init(ref: Int64, firstMs: Int64) {
+            self.ref = ref
+            self.firstMs = firstMs
+        }
+
+        /// Records `fingerprint`; returns true when it was new, nil when all slots are taken.
+        mutating func noteCounted(_ fingerprint: UInt32, generation g: UInt32) -> Bool? {
+            if generation != g {
+                generation = g
+                counted0 = fingerprint; counted1 = 0; counted2 = 0; counted3 = 0
+                return true
+            }
+            if counted0 == fingerprint || counted1 == fingerprint || counted2 == fingerprint || counted3 == fingerprint { return false }
+            if counted1 == 0 { counted1 = fingerprint; return true }
+            if counted2 == 0 { counted2 = fingerprint; return true }
+            if counted3 == 0 { counted3 = fingerprint; return true }
+            return nil
+        }
     }
 
     struct RollupKey: Hashable {
@@ -32,8 +59,11 @@ final class DecodeContext: @unchecked Sendable {
     /// Rollup counters of the current file, found through ``rollupIndex``.
     private(set) var rollups: [RollupCounter] = []
     private var rollupIndex = KeyMap<Int>()
-    /// (rollup key, message) pairs already counted.
-    private var rollupMessages = KeySet(capacity: 1 << 16)
+    /// (rollup key, message) pairs already counted, for messages in more than four
+    /// rollups of one file (see ``MessageState``).
+    private var rollupMessages = KeySet(capacity: 1 << 10)
+    /// Current file's generation (a new one per file: rollups are per file).
+    private var generation: UInt32 = 1
 
     /// Sent events per (day, connector, remote host) of the current file.
     struct HopCounter {
@@ -46,6 +76,8 @@ final class DecodeContext: @unchecked Sendable {
     private var hopIndex = KeyMap<Int>()
 
     func resetRollups() {
+        generation &+= 1
+        if generation == 0 { generation = 1 }
         hops.removeAll(keepingCapacity: true)
         hopIndex.removeAll()
         rollups.removeAll(keepingCapacity: true)
@@ -91,8 +123,12 @@ final class DecodeContext: @unchecked Sendable {
             rollupIndex[hash] = index
         }
         rollups[index].events += 1
-        if row.messageRef != 0 && rollupMessages.insert(mixKeys(hash, UInt64(bitPattern: row.messageRef))) {
-            rollups[index].messages += 1
+        if row.messageRef != 0 {
+            let fingerprint = UInt32(truncatingIfNeeded: hash >> 32) | 1
+            let g = generation
+            let noted = messages.update(row.messageKey) { $0.noteCounted(fingerprint, generation: g) } ?? nil
+            let isNew = noted ?? rollupMessages.insert(mixKeys(hash, UInt64(bitPattern: row.messageRef)))
+            if isNew { rollups[index].messages += 1 }
         }
         if row.kind == .sent && !row.host.isNull {
             let hopKey = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)), connectorKey), row.hostKey)

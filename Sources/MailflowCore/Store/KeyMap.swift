@@ -65,6 +65,15 @@ struct KeyMap<Value> {
         count = 0
     }
 
+    /// Runs `body` on the value of `key` in place (one probe); nil when `key` is absent.
+    @inline(__always)
+    mutating func update<R>(_ key: UInt64, _ body: (inout Value) -> R) -> R? {
+        let k = key == 0 ? 1 : key
+        let i = slot(k)
+        guard slots[i].key == k, slots[i].value != nil else { return nil }
+        return body(&slots[i].value!)
+    }
+
     /// Calls `body` for every present entry.
     func forEach(_ body: (UInt64, Value) throws -> Void) rethrows {
         for s in slots where s.key != 0 {
