@@ -490,16 +490,22 @@ public final class RecordScanner {
             sample: Array(UnsafeBufferPointer(start: buf + s, count: count)))
     }
 
+    @inline(__always)
     private func appendSpan(_ s: Int, _ e: Int, _ flags: UInt8) {
-        if fieldCount == spanCapacity {
+        if fieldCount == spanCapacity { growSpans() }
+        spans[fieldCount] = Span(start: Int32(s), end: Int32(e), flags: flags)
+        fieldCount += 1
+    }
+
+    @inline(never)
+    private func growSpans() {
+        do {
             let bigger = UnsafeMutablePointer<Span>.allocate(capacity: spanCapacity * 2)
             bigger.moveInitialize(from: spans, count: fieldCount)
             spans.deallocate()
             spans = bigger
             spanCapacity *= 2
         }
-        spans[fieldCount] = Span(start: Int32(s), end: Int32(e), flags: flags)
-        fieldCount += 1
     }
 
     /// Splits `s..<e` into fields. Returns whether a quoted field is still open at `e`.

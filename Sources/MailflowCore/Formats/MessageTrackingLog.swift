@@ -222,6 +222,11 @@ public final class MessageTrackingLog {
     /// Fills `recipientRanges` with the non-empty `;`-separated addresses.
     private func splitRecipients(_ field: UnsafeRawBufferPointer) {
         recipientRanges.removeAll(keepingCapacity: true)
+        if field.isEmpty { return }
+        if !field.contains(UInt8(ascii: ";")) && field.first != UInt8(ascii: " ") && field.last != UInt8(ascii: " ") {
+            recipientRanges.append(0..<field.count)
+            return
+        }
         var s = 0
         for i in 0...field.count where i == field.count || field[i] == UInt8(ascii: ";") {
             var a = s, b = i

@@ -80,6 +80,8 @@ final class StoreWriter {
     private let insertEventName: Statement
     private var deliveries: [PairKey: DeliveryState] = [:]
     private var dirtyDeliveries = Set<PairKey>()
+    /// Pairs whose delivery is pending, for a cheap check on every sent or delivered event.
+    private var pendingPairs = KeyMap<Bool>()
     private var deliveryTableHadRows = false
     private var codeScratch = [UInt8](repeating: 0, count: 16)
 
@@ -117,6 +119,7 @@ final class StoreWriter {
         context.resetRollups()
         deliveries.removeAll()
         dirtyDeliveries.removeAll()
+        pendingPairs.removeAll()
         let maxRef = try db.prepare("SELECT coalesce(max(id), 0) FROM message")
         _ = try maxRef.step()
         context.nextMessageRef = maxRef.int64(0) + 1
@@ -146,6 +149,7 @@ final class StoreWriter {
             s.attempts = pending.int(5)
             s.lastDeferralCause = pending.string(6)
             deliveries[PairKey(message: pending.int64(0), recipient: pending.int64(1))] = s
+            pendingPairs[mixKeys(UInt64(bitPattern: pending.int64(0)), UInt64(bitPattern: pending.int64(1)))] = true
         }
         let any = try db.prepare("SELECT EXISTS (SELECT 1 FROM delivery)")
         deliveryTableHadRows = try any.step() && any.int(0) == 1
@@ -415,10 +419,14 @@ final class StoreWriter {
         }
         deliveries[key] = s
         dirtyDeliveries.insert(key)
+        pendingPairs[mixKeys(UInt64(bitPattern: key.message), UInt64(bitPattern: key.recipient))] = s.outcome == "pending" ? true : nil
         return resolved
     }
 
     private func noteDelivered(_ key: PairKey, at ms: Int64) {
+        let mixed = mixKeys(UInt64(bitPattern: key.message), UInt64(bitPattern: key.recipient))
+        guard pendingPairs[mixed] != nil else { return }
+        pendingPairs[mixed] = nil
         guard var s = deliveries[key], s.outcome == "pending" else { return }
         s.outcome = "delivered"
         s.outcomeMs = ms
