@@ -5,6 +5,24 @@
 /// Only one thread touches it at a time: the decoding worker while a file runs, the writer
 /// after ``DecodePipeline/run(store:)`` has returned.
 final class DecodeContext: @unchecked Sendable {
+    /// Ids of the values of one dimension table, by ``hash64(_:)`` of the value, and the next
+    /// free id. Loaded from the database by the writer, extended by the decoding thread.
+    struct DimensionMap {
+        var ids = KeyMap<Int64>()
+        var next: Int64 = 1
+
+        /// Gives `key` the next free id.
+        mutating func add(_ key: UInt64) -> Int64 {
+            let id = next
+            next += 1
+            ids[key] = id
+            return id
+        }
+    }
+
+    /// One ``DimensionMap`` per ``Dimension``.
+    var dimensions = [DimensionMap](repeating: DimensionMap(), count: Dimension.allCases.count)
+
     struct MessageState {
         var ref: Int64
         var firstMs: Int64
@@ -41,7 +59,7 @@ final class DecodeContext: @unchecked Sendable {
     struct RollupKey: Hashable {
         var day: Int32
         var kind: UInt8
-        var connectorKey: UInt64
+        var connector: Int64
         var code: UInt32
     }
 
@@ -68,8 +86,8 @@ final class DecodeContext: @unchecked Sendable {
     /// Sent events per (day, connector, remote host) of the current file.
     struct HopCounter {
         var day: Int32
-        var connectorKey: UInt64
-        var hostKey: UInt64
+        var connector: Int64
+        var host: Int64
         var events = 0
     }
     private(set) var hops: [HopCounter] = []
@@ -88,7 +106,7 @@ final class DecodeContext: @unchecked Sendable {
     /// Gives `row` its message reference, creating one for a message not seen before.
     @inline(__always)
     func assignMessage(_ row: inout BatchRow) {
-        guard !row.messageID.isNull else { return }
+        guard row.messageKey != 0 else { return }
         if var m = messages[row.messageKey] {
             row.messageRef = m.ref
             if row.timeMs < m.firstMs {
@@ -109,7 +127,7 @@ final class DecodeContext: @unchecked Sendable {
     @inline(__always)
     func countRollup(_ row: BatchRow) {
         let day = Int32(Timestamp.dayNumber(row.timeMs))
-        let connectorKey = row.connector.isNull ? 0 : row.connectorKey
+        let connectorKey = UInt64(bitPattern: row.connectorID)
         let code = row.enhanced?.packed ?? 0
         let hash = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)) << 40 | UInt64(row.kind.rawValue) << 32 | UInt64(code), connectorKey), 0x5EED)
         let index: Int
@@ -118,7 +136,7 @@ final class DecodeContext: @unchecked Sendable {
         } else {
             index = rollups.count
             rollups.append(RollupCounter(
-                key: RollupKey(day: day, kind: UInt8(row.kind.rawValue), connectorKey: connectorKey, code: code),
+                key: RollupKey(day: day, kind: UInt8(row.kind.rawValue), connector: row.connectorID, code: code),
                 code: row.enhanced))
             rollupIndex[hash] = index
         }
@@ -130,14 +148,30 @@ final class DecodeContext: @unchecked Sendable {
             let isNew = noted ?? rollupMessages.insert(mixKeys(hash, UInt64(bitPattern: row.messageRef)))
             if isNew { rollups[index].messages += 1 }
         }
-        if row.kind == .sent && !row.host.isNull {
-            let hopKey = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)), connectorKey), row.hostKey)
+        if row.kind == .sent && row.hostID != 0 {
+            let hopKey = mixKeys(mixKeys(UInt64(UInt32(bitPattern: day)), connectorKey), UInt64(bitPattern: row.hostID))
             if let i = hopIndex[hopKey] {
                 hops[i].events += 1
             } else {
                 hopIndex[hopKey] = hops.count
-                hops.append(HopCounter(day: day, connectorKey: connectorKey, hostKey: row.hostKey, events: 1))
+                hops.append(HopCounter(day: day, connector: row.connectorID, host: row.hostID, events: 1))
             }
+        }
+    }
+}
+
+/// The interned dimension tables (`schema.sql`), in ``DecodeContext/dimensions`` order.
+enum Dimension: Int, CaseIterable {
+    case connector, domain, address, host, status, eventName
+
+    var table: String {
+        switch self {
+        case .connector: return "connector"
+        case .domain: return "domain"
+        case .address: return "address"
+        case .host: return "host"
+        case .status: return "status"
+        case .eventName: return "event_name"
         }
     }
 }

@@ -8,8 +8,8 @@ struct ArenaSlice {
     var isNull: Bool { length < 0 }
 }
 
-/// One event as the writer thread receives it: owned copies of its text in the batch's
-/// arena, with the 64-bit keys used to intern them already computed.
+/// One event as the writer thread receives it: every text already interned to its
+/// dimension id on the decoding thread (0 = NULL).
 struct BatchRow {
     var timeMs: Int64 = 0
     var line: Int32 = 0
@@ -19,30 +19,33 @@ struct BatchRow {
     var enhanced: EnhancedStatusCode?
     /// Index into ``EventBatch/causes``, or -1.
     var cause: Int32 = -1
-    var rawEvent = ArenaSlice.null
-    var source = ArenaSlice.null
-    var connector = ArenaSlice.null
-    var messageID = ArenaSlice.null
-    var sender = ArenaSlice.null
-    var recipient = ArenaSlice.null
-    var domain = ArenaSlice.null
-    var status = ArenaSlice.null
-    var host = ArenaSlice.null
-    var ip = ArenaSlice.null
-    var connectorKey: UInt64 = 0
+    var nameID: Int64 = 0
+    var connectorID: Int64 = 0
+    var senderID: Int64 = 0
+    var recipientID: Int64 = 0
+    var domainID: Int64 = 0
+    var statusID: Int64 = 0
+    var hostID: Int64 = 0
+    var ipID: Int64 = 0
+    var hasRecipient = false
+    /// ``hash64(_:)`` of the message id; 0 without one.
     var messageKey: UInt64 = 0
-    var senderKey: UInt64 = 0
-    var recipientKey: UInt64 = 0
-    var domainKey: UInt64 = 0
-    var statusKey: UInt64 = 0
-    var hostKey: UInt64 = 0
-    var ipKey: UInt64 = 0
-    /// Key of (raw event, source), for table `event_name`.
-    var nameKey: UInt64 = 0
     /// `message.id`, assigned on the decoding thread; 0 without a message id.
     var messageRef: Int64 = 0
-    /// The message was first seen in this row: the writer inserts its `message` row.
+    /// The message was first seen in this row: the writer inserts its `message` row from
+    /// ``messageID``.
     var newMessage = false
+    var messageID = ArenaSlice.null
+}
+
+/// A dimension value first met in a batch: the writer inserts it (with the id the decoding
+/// thread gave it) before the batch's events.
+struct NewDimensionValue {
+    var dimension: Dimension
+    var id: Int64
+    var text: ArenaSlice
+    /// `event_name.source` (the other column of an event name).
+    var second = ArenaSlice.null
 }
 
 /// A batch of decoded events handed from the decoding thread to the writer thread.
@@ -57,7 +60,9 @@ final class EventBatch: EventSink, @unchecked Sendable {
     private(set) var arenaUsed = 0
     var rows: [BatchRow] = []
     var causes: [String] = []
+    var newValues: [NewDimensionValue] = []
     var issues: [ScanIssue] = []
+    private var lowerScratch = [UInt8](repeating: 0, count: 256)
     /// Records kept and rejected in this batch, and their time range.
     var records = 0
     var rejected = 0
@@ -80,6 +85,7 @@ final class EventBatch: EventSink, @unchecked Sendable {
         arenaUsed = 0
         rows.removeAll(keepingCapacity: true)
         causes.removeAll(keepingCapacity: true)
+        newValues.removeAll(keepingCapacity: true)
         issues.removeAll(keepingCapacity: true)
         records = 0
         rejected = 0
@@ -123,11 +129,15 @@ final class EventBatch: EventSink, @unchecked Sendable {
         arenaCapacity = capacity
     }
 
+    /// The dimension id of `bytes` (0 for empty), creating it when first met.
     @inline(__always)
-    private func keyed(_ bytes: UnsafeRawBufferPointer, _ slice: inout ArenaSlice, _ key: inout UInt64) {
-        if bytes.isEmpty { return }
-        slice = copy(bytes)
-        key = hash64(bytes)
+    private func intern(_ dimension: Dimension, _ bytes: UnsafeRawBufferPointer) -> Int64 {
+        if bytes.isEmpty { return 0 }
+        let key = hash64(bytes)
+        if let id = context.dimensions[dimension.rawValue].ids[key] { return id }
+        let id = context.dimensions[dimension.rawValue].add(key)
+        newValues.append(NewDimensionValue(dimension: dimension, id: id, text: copy(bytes)))
+        return id
     }
 
     func write(_ e: inout DeliveryEvent) throws {
@@ -142,30 +152,49 @@ final class EventBatch: EventSink, @unchecked Sendable {
             row.cause = Int32(causes.count)
             causes.append(cause)
         }
-        if !e.rawEvent.isEmpty { row.rawEvent = copy(e.rawEvent) }
-        if !e.source.isEmpty { row.source = copy(e.source) }
-        row.nameKey = hash64(e.rawEvent) &* 31 &+ hash64(e.source)
-        keyed(e.connector, &row.connector, &row.connectorKey)
-        keyed(e.messageID, &row.messageID, &row.messageKey)
-        keyed(e.sender, &row.sender, &row.senderKey)
+        let nameKey = eventNameKey(e.rawEvent, e.source)
+        if let id = context.dimensions[Dimension.eventName.rawValue].ids[nameKey] {
+            row.nameID = id
+        } else {
+            row.nameID = context.dimensions[Dimension.eventName.rawValue].add(nameKey)
+            newValues.append(NewDimensionValue(
+                dimension: .eventName, id: row.nameID, text: e.rawEvent.isEmpty ? .null : copy(e.rawEvent),
+                second: e.source.isEmpty ? .null : copy(e.source)))
+        }
+        row.connectorID = intern(.connector, e.connector)
+        row.senderID = intern(.address, e.sender)
         if let recipient = e.recipient, !recipient.isEmpty {
-            keyed(recipient, &row.recipient, &row.recipientKey)
+            row.hasRecipient = true
+            row.recipientID = intern(.address, recipient)
             if let at = recipient.lastIndex(of: UInt8(ascii: "@")), at + 1 < recipient.count {
                 var domain = UnsafeRawBufferPointer(rebasing: recipient[(at + 1)...])
                 if domain.last == UInt8(ascii: ">") { domain = UnsafeRawBufferPointer(rebasing: domain.dropLast()) }
                 if !domain.isEmpty {
-                    row.domain = copy(domain, lowercased: true)
-                    row.domainKey = hash64(bytes(row.domain))
+                    if domain.count > lowerScratch.count { lowerScratch = [UInt8](repeating: 0, count: domain.count) }
+                    row.domainID = lowerScratch.withUnsafeMutableBytes { out in
+                        for i in 0..<domain.count { out[i] = asciiLowerByte(domain[i]) }
+                        return intern(.domain, UnsafeRawBufferPointer(rebasing: out[0..<domain.count]))
+                    }
                 }
             }
         }
-        keyed(e.statusText, &row.status, &row.statusKey)
-        keyed(e.remoteHost, &row.host, &row.hostKey)
-        keyed(e.remoteIP, &row.ip, &row.ipKey)
-        context.assignMessage(&row)
+        row.statusID = intern(.status, e.statusText)
+        row.hostID = intern(.host, e.remoteHost)
+        row.ipID = intern(.host, e.remoteIP)
+        if !e.messageID.isEmpty {
+            row.messageKey = hash64(e.messageID)
+            context.assignMessage(&row)
+            if row.newMessage { row.messageID = copy(e.messageID) }
+        }
         context.countRollup(row)
         rows.append(row)
     }
+}
+
+/// The key of an event name: (raw event, source) as logged.
+@inline(__always)
+func eventNameKey(_ rawEvent: UnsafeRawBufferPointer, _ source: UnsafeRawBufferPointer) -> UInt64 {
+    hash64(rawEvent) &* 31 &+ hash64(source)
 }
 
 /// A 64-bit hash of bytes, eight at a time (multiply-xorshift mixing): stable across runs

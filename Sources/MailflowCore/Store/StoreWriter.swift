@@ -50,11 +50,8 @@ final class StoreWriter {
     private let insertIssue: Statement
     private let insertMessage: Statement
     private let findDelivery: Statement
-    private var connectors: InternTable
-    private var domains: InternTable
-    private var addresses: InternTable
-    private var hosts: InternTable
-    private var statuses: InternTable
+    /// `INSERT` of a new value, per ``Dimension``.
+    private var insertDimension: [Statement] = []
     private var fileID: Int64 = 0
 
     private struct PairKey: Hashable {
@@ -75,9 +72,6 @@ final class StoreWriter {
 
     /// Message references and rollups, filled on the decoding thread.
     let context = DecodeContext()
-    private var eventNames = KeyMap<Int64>()
-    private let findEventName: Statement
-    private let insertEventName: Statement
     private var deliveries: [PairKey: DeliveryState] = [:]
     private var dirtyDeliveries = Set<PairKey>()
     /// Pairs whose delivery is pending, for a cheap check on every sent or delivered event.
@@ -95,26 +89,47 @@ final class StoreWriter {
         insertIssue = try db.prepare("""
             INSERT INTO parse_issue(file_id, line, byte_offset, kind, sample, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        findEventName = try db.prepare("SELECT id FROM event_name WHERE raw_event IS ?1 AND source IS ?2")
-        insertEventName = try db.prepare("INSERT INTO event_name(raw_event, source) VALUES (?1, ?2)")
         insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms) VALUES (?1, ?2, ?3, ?4)")
         findDelivery = try db.prepare("""
             SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause
             FROM delivery WHERE message_ref = ?1 AND recipient_id = ?2
             """)
-        connectors = try InternTable(db: db, table: "connector", column: "name")
-        domains = try InternTable(db: db, table: "domain", column: "name")
-        addresses = try InternTable(db: db, table: "address", column: "name")
-        hosts = try InternTable(db: db, table: "host", column: "name")
-        statuses = try InternTable(db: db, table: "status", column: "text")
+        for d in Dimension.allCases {
+            switch d {
+            case .eventName: insertDimension.append(try db.prepare("INSERT INTO event_name(id, raw_event, source) VALUES (?1, ?2, ?3)"))
+            case .status: insertDimension.append(try db.prepare("INSERT INTO status(id, text) VALUES (?1, ?2)"))
+            default: insertDimension.append(try db.prepare("INSERT INTO \(d.table)(id, name) VALUES (?1, ?2)"))
+            }
+        }
         try reloadState()
     }
 
     /// (Re)loads what the writer keeps in memory between files: the messages of the last
     /// ``messageWindowMs`` and the pending deliveries. Called at start and after a rollback.
     func reloadState() throws {
-        connectors.clear(); domains.clear(); addresses.clear(); hosts.clear(); statuses.clear()
-        eventNames.removeAll()
+        // Every dimension value, by hash, so that the decoding thread interns without the
+        // database (the tables hold distinct names: connectors, domains, addresses, hosts,
+        // status texts; small next to the events).
+        for d in Dimension.allCases {
+            var map = DecodeContext.DimensionMap()
+            let column = d == .status ? "text" : "name"
+            let st = try db.prepare(d == .eventName
+                ? "SELECT id, coalesce(raw_event, ''), coalesce(source, '') FROM event_name"
+                : "SELECT id, \(column) FROM \(d.table)")
+            while try st.step() {
+                let id = st.int64(0)
+                let key: UInt64
+                if d == .eventName {
+                    let raw = Array((st.string(1) ?? "").utf8), source = Array((st.string(2) ?? "").utf8)
+                    key = raw.withUnsafeBytes { r in source.withUnsafeBytes { eventNameKey(r, $0) } }
+                } else {
+                    key = Array((st.string(1) ?? "").utf8).withUnsafeBytes { hash64($0) }
+                }
+                map.ids[key] = id
+                map.next = max(map.next, id + 1)
+            }
+            context.dimensions[d.rawValue] = map
+        }
         context.messages.removeAll()
         context.resetRollups()
         deliveries.removeAll()
@@ -186,6 +201,13 @@ final class StoreWriter {
     /// Stores every event and issue of `batch`.
     /// - Throws: ``SQLiteError`` (the caller rolls the file back).
     func write(_ batch: EventBatch) throws {
+        for v in batch.newValues {
+            let st = insertDimension[v.dimension.rawValue]
+            st.bind(1, v.id)
+            if !v.text.isNull { st.bindBorrowed(2, batch.bytes(v.text)) }
+            if v.dimension == .eventName && !v.second.isNull { st.bindBorrowed(3, batch.bytes(v.second)) }
+            try st.run()
+        }
         try batch.rows.withUnsafeBufferPointer { rows in
             let n = rows.count
             var i = 0
@@ -213,28 +235,16 @@ final class StoreWriter {
         st.bind(b + 2, Int64(row.line))
         st.bind(b + 3, row.timeMs)
         st.bind(b + 4, Int64(row.kind.rawValue))
-        st.bind(b + 5, try eventName(row, batch))
-        var connectorID: Int64 = 0
-        if !row.connector.isNull {
-            connectorID = try connectors.id(key: row.connectorKey, bytes: batch.bytes(row.connector))
-            st.bind(b + 6, connectorID)
-        }
+        if row.nameID != 0 { st.bind(b + 5, row.nameID) }
+        if row.connectorID != 0 { st.bind(b + 6, row.connectorID) }
         let messageRef = row.messageRef
         if messageRef != 0 {
             if row.newMessage { try insertMessageRow(row, batch) }
             st.bind(b + 7, messageRef)
         }
-        if !row.sender.isNull { st.bind(b + 8, try addresses.id(key: row.senderKey, bytes: batch.bytes(row.sender))) }
-        var recipientID: Int64 = 0
-        if !row.recipient.isNull {
-            recipientID = try addresses.id(key: row.recipientKey, bytes: batch.bytes(row.recipient))
-            st.bind(b + 9, recipientID)
-        }
-        var domainID: Int64 = 0
-        if !row.domain.isNull {
-            domainID = try domains.id(key: row.domainKey, bytes: batch.bytes(row.domain))
-            st.bind(b + 10, domainID)
-        }
+        if row.senderID != 0 { st.bind(b + 8, row.senderID) }
+        if row.recipientID != 0 { st.bind(b + 9, row.recipientID) }
+        if row.domainID != 0 { st.bind(b + 10, row.domainID) }
         if row.reply >= 0 { st.bind(b + 11, Int64(row.reply)) }
         if let code = row.enhanced {
             codeScratch.withUnsafeMutableBufferPointer { out in
@@ -244,17 +254,17 @@ final class StoreWriter {
         }
         var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
         if row.kind.hasRootCause && messageRef != 0 {
-            cause = try trackDelivery(row, cause: cause, messageRef: messageRef, recipientID: recipientID,
-                                      connectorID: connectorID, domainID: domainID)
+            cause = try trackDelivery(row, cause: cause, messageRef: messageRef, recipientID: row.recipientID,
+                                      connectorID: row.connectorID, domainID: row.domainID)
         } else if row.needsEarlierCause {
             cause = "unknown"
         } else if (row.kind == .sent || row.kind == .delivered) && messageRef != 0 {
-            noteDelivered(PairKey(message: messageRef, recipient: recipientID), at: row.timeMs)
+            noteDelivered(PairKey(message: messageRef, recipient: row.recipientID), at: row.timeMs)
         }
         if let cause { st.bind(b + 13, cause) }
-        if !row.status.isNull { st.bind(b + 14, try statuses.id(key: row.statusKey, bytes: batch.bytes(row.status))) }
-        if !row.host.isNull { st.bind(b + 15, try hosts.id(key: row.hostKey, bytes: batch.bytes(row.host))) }
-        if !row.ip.isNull { st.bind(b + 16, try hosts.id(key: row.ipKey, bytes: batch.bytes(row.ip))) }
+        if row.statusID != 0 { st.bind(b + 14, row.statusID) }
+        if row.hostID != 0 { st.bind(b + 15, row.hostID) }
+        if row.ipID != 0 { st.bind(b + 16, row.ipID) }
     }
 
     /// Records where a later run may continue this file if it grows.
@@ -325,28 +335,6 @@ final class StoreWriter {
         insertMessage.bind(3, Int64(bitPattern: row.messageKey))
         insertMessage.bind(4, row.timeMs)
         try insertMessage.run()
-    }
-
-    /// The `event_name` id of the row's raw event and source.
-    private func eventName(_ row: BatchRow, _ batch: EventBatch) throws -> Int64 {
-        if let id = eventNames[row.nameKey] { return id }
-        let raw = row.rawEvent.isNull ? nil : batch.bytes(row.rawEvent)
-        let source = row.source.isNull ? nil : batch.bytes(row.source)
-        if let raw { findEventName.bindBorrowed(1, raw) }
-        if let source { findEventName.bindBorrowed(2, source) }
-        var id: Int64
-        if try findEventName.step() {
-            id = findEventName.int64(0)
-            findEventName.reset()
-        } else {
-            findEventName.reset()
-            if let raw { insertEventName.bindBorrowed(1, raw) }
-            if let source { insertEventName.bindBorrowed(2, source) }
-            try insertEventName.run()
-            id = db.lastInsertRowID
-        }
-        eventNames[row.nameKey] = id
-        return id
     }
 
     private func flushMessages() throws {
@@ -482,7 +470,7 @@ final class StoreWriter {
             """)
         for counter in context.rollups {
             let key = counter.key
-            let connectorID = key.connectorKey == 0 ? 0 : (connectors.cachedID(key.connectorKey) ?? 0)
+            let connectorID = key.connector
             let day = Timestamp.dayString(Int(key.day))
             let code = counter.code?.description ?? ""
             existing.bind(1, day)
@@ -519,59 +507,14 @@ final class StoreWriter {
             ON CONFLICT(day, connector_id, host_id) DO UPDATE SET events = events + excluded.events
             """)
         for h in context.hops {
-            guard let hostID = hosts.cachedID(h.hostKey) else { continue }
             hop.bind(1, Timestamp.dayString(Int(h.day)))
-            hop.bind(2, h.connectorKey == 0 ? 0 : (connectors.cachedID(h.connectorKey) ?? 0))
-            hop.bind(3, hostID)
+            hop.bind(2, h.connector)
+            hop.bind(3, h.host)
             hop.bind(4, Int64(h.events))
             try hop.run()
         }
         context.resetRollups()
     }
-}
-
-/// Interns names (connectors, domains, addresses, hosts, status texts) to integer ids: a
-/// lookup by 64-bit hash in memory, the table on a miss.
-///
-/// Two different names with the same 64-bit hash would share an id; with the hash of
-/// ``hash64(_:)`` the chance is about n²/2⁶⁵ (1 in 10¹⁴ for a million names).
-struct InternTable {
-    private let find: Statement
-    private let insert: Statement
-    private var ids = KeyMap<Int64>()
-
-    init(db: Database, table: String, column: String) throws {
-        find = try db.prepare("SELECT id FROM \(table) WHERE \(column) = ?1")
-        insert = try db.prepare("INSERT INTO \(table)(\(column)) VALUES (?1)")
-    }
-
-    @inline(__always)
-    mutating func id(key: UInt64, bytes: UnsafeRawBufferPointer) throws -> Int64 {
-        if let id = ids[key] { return id }
-        return try lookUp(key: key, bytes: bytes)
-    }
-
-    private mutating func lookUp(key: UInt64, bytes: UnsafeRawBufferPointer) throws -> Int64 {
-        find.bindBorrowed(1, bytes)
-        var id: Int64
-        if try find.step() {
-            id = find.int64(0)
-            find.reset()
-        } else {
-            find.reset()
-            insert.bindBorrowed(1, bytes)
-            try insert.run()
-            id = sqlite3_last_insert_rowid(insert.database.handle)
-        }
-        ids[key] = id
-        return id
-    }
-
-    /// The id of a key interned earlier in this run, without touching the database.
-    func cachedID(_ key: UInt64) -> Int64? { ids[key] }
-
-    /// Forgets cached ids (after a rollback, ids may no longer exist).
-    mutating func clear() { ids.removeAll() }
 }
 
 func currentTimeMs() -> Int64 {
