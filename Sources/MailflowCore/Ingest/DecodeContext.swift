@@ -7,12 +7,12 @@
 final class DecodeContext: @unchecked Sendable {
     /// Ids of the values of one dimension table, by ``hash64(_:)`` of the value, and the next
     /// free id. Loaded from the database by the writer, extended by the decoding thread.
-    struct DimensionMap {
+    final class DimensionMap {
         var ids = KeyMap<Int64>()
         var next: Int64 = 1
 
         /// Gives `key` the next free id.
-        mutating func add(_ key: UInt64) -> Int64 {
+        func add(_ key: UInt64) -> Int64 {
             let id = next
             next += 1
             ids[key] = id
@@ -20,8 +20,25 @@ final class DecodeContext: @unchecked Sendable {
         }
     }
 
-    /// One ``DimensionMap`` per ``Dimension``.
-    var dimensions = [DimensionMap](repeating: DimensionMap(), count: Dimension.allCases.count)
+    /// One ``DimensionMap`` per ``Dimension`` (classes held in `let`s: no reference
+    /// counting on the per-event path).
+    let connectors = DimensionMap()
+    let domains = DimensionMap()
+    let addresses = DimensionMap()
+    let hosts = DimensionMap()
+    let statuses = DimensionMap()
+    let eventNames = DimensionMap()
+
+    func map(_ d: Dimension) -> DimensionMap {
+        switch d {
+        case .connector: return connectors
+        case .domain: return domains
+        case .address: return addresses
+        case .host: return hosts
+        case .status: return statuses
+        case .eventName: return eventNames
+        }
+    }
 
     struct MessageState {
         var ref: Int64

@@ -131,11 +131,11 @@ final class EventBatch: EventSink, @unchecked Sendable {
 
     /// The dimension id of `bytes` (0 for empty), creating it when first met.
     @inline(__always)
-    private func intern(_ dimension: Dimension, _ bytes: UnsafeRawBufferPointer) -> Int64 {
+    private func intern(_ map: DecodeContext.DimensionMap, _ dimension: Dimension, _ bytes: UnsafeRawBufferPointer) -> Int64 {
         if bytes.isEmpty { return 0 }
         let key = hash64(bytes)
-        if let id = context.dimensions[dimension.rawValue].ids[key] { return id }
-        let id = context.dimensions[dimension.rawValue].add(key)
+        if let id = map.ids[key] { return id }
+        let id = map.add(key)
         newValues.append(NewDimensionValue(dimension: dimension, id: id, text: copy(bytes)))
         return id
     }
@@ -153,19 +153,20 @@ final class EventBatch: EventSink, @unchecked Sendable {
             causes.append(cause)
         }
         let nameKey = eventNameKey(e.rawEvent, e.source)
-        if let id = context.dimensions[Dimension.eventName.rawValue].ids[nameKey] {
+        let ctx = context
+        if let id = ctx.eventNames.ids[nameKey] {
             row.nameID = id
         } else {
-            row.nameID = context.dimensions[Dimension.eventName.rawValue].add(nameKey)
+            row.nameID = ctx.eventNames.add(nameKey)
             newValues.append(NewDimensionValue(
                 dimension: .eventName, id: row.nameID, text: e.rawEvent.isEmpty ? .null : copy(e.rawEvent),
                 second: e.source.isEmpty ? .null : copy(e.source)))
         }
-        row.connectorID = intern(.connector, e.connector)
-        row.senderID = intern(.address, e.sender)
+        row.connectorID = intern(ctx.connectors, .connector, e.connector)
+        row.senderID = intern(ctx.addresses, .address, e.sender)
         if let recipient = e.recipient, !recipient.isEmpty {
             row.hasRecipient = true
-            row.recipientID = intern(.address, recipient)
+            row.recipientID = intern(ctx.addresses, .address, recipient)
             if let at = recipient.lastIndex(of: UInt8(ascii: "@")), at + 1 < recipient.count {
                 var domain = UnsafeRawBufferPointer(rebasing: recipient[(at + 1)...])
                 if domain.last == UInt8(ascii: ">") { domain = UnsafeRawBufferPointer(rebasing: domain.dropLast()) }
@@ -173,14 +174,14 @@ final class EventBatch: EventSink, @unchecked Sendable {
                     if domain.count > lowerScratch.count { lowerScratch = [UInt8](repeating: 0, count: domain.count) }
                     row.domainID = lowerScratch.withUnsafeMutableBytes { out in
                         for i in 0..<domain.count { out[i] = asciiLowerByte(domain[i]) }
-                        return intern(.domain, UnsafeRawBufferPointer(rebasing: out[0..<domain.count]))
+                        return intern(ctx.domains, .domain, UnsafeRawBufferPointer(rebasing: out[0..<domain.count]))
                     }
                 }
             }
         }
-        row.statusID = intern(.status, e.statusText)
-        row.hostID = intern(.host, e.remoteHost)
-        row.ipID = intern(.host, e.remoteIP)
+        row.statusID = intern(ctx.statuses, .status, e.statusText)
+        row.hostID = intern(ctx.hosts, .host, e.remoteHost)
+        row.ipID = intern(ctx.hosts, .host, e.remoteIP)
         if !e.messageID.isEmpty {
             row.messageKey = hash64(e.messageID)
             context.assignMessage(&row)

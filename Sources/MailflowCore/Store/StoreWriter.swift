@@ -111,7 +111,9 @@ final class StoreWriter {
         // database (the tables hold distinct names: connectors, domains, addresses, hosts,
         // status texts; small next to the events).
         for d in Dimension.allCases {
-            var map = DecodeContext.DimensionMap()
+            let map = context.map(d)
+            map.ids.removeAll()
+            map.next = 1
             let column = d == .status ? "text" : "name"
             let st = try db.prepare(d == .eventName
                 ? "SELECT id, coalesce(raw_event, ''), coalesce(source, '') FROM event_name"
@@ -128,7 +130,6 @@ final class StoreWriter {
                 map.ids[key] = id
                 map.next = max(map.next, id + 1)
             }
-            context.dimensions[d.rawValue] = map
         }
         context.messages.removeAll()
         context.resetRollups()
