@@ -249,3 +249,21 @@ struct ForeignInputTests {
         #expect(try rows(path, "SELECT count(*) FROM sqlite_schema") == [["1"]])
     }
 }
+
+/// Two ingests of one database, the second opened before the first commits: the second
+/// must see the first's messages and names (ids given in memory must not clash).
+@Test func secondWriterReloadsWhatTheFirstCommitted() throws {
+    let dir = temporaryDirectory()
+    let lines = smallLog.components(separatedBy: "\r\n")
+    let header = lines[0..<4].joined(separator: "\r\n") + "\r\n"
+    let a = writeSmallLog(dir, name: "a.log", text: header + lines[4..<6].joined(separator: "\r\n") + "\r\n")
+    let b = writeSmallLog(dir, name: "b.log", text: header + lines[6..<10].joined(separator: "\r\n") + "\r\n")
+    let db = dir + "/two.db"
+    let first = try Ingestor(databasePath: db)
+    let second = try Ingestor(databasePath: db)
+    #expect(try first.ingest(paths: [a]).failedFiles == 0)
+    #expect(try second.ingest(paths: [b]).failedFiles == 0)
+    #expect(try rows(db, "SELECT count(*), count(DISTINCT message_id) FROM v_events") == [["7", "2"]])
+    #expect(try rows(db, "SELECT count(*) FROM message") == [["2"]])
+    #expect(try rows(db, "SELECT recipient, root_cause FROM v_expired") == [["a@contoso.test", "4.4.1"]])
+}

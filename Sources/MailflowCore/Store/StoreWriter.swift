@@ -167,15 +167,29 @@ final class StoreWriter {
             deliveries[PairKey(message: pending.int64(0), recipient: pending.int64(1))] = s
             pendingPairs[mixKeys(UInt64(bitPattern: pending.int64(0)), UInt64(bitPattern: pending.int64(1)))] = true
         }
+        loadedDataVersion = try dataVersion()
         let any = try db.prepare("SELECT EXISTS (SELECT 1 FROM delivery)")
         deliveryTableHadRows = try any.step() && any.int(0) == 1
     }
 
-    /// Registers an input; must run inside the file's transaction.
+    /// `PRAGMA data_version` when the in-memory state was last loaded: it changes when
+    /// another connection (a second `mailflow ingest`) commits.
+    private var loadedDataVersion: Int64 = -1
+
+    private func dataVersion() throws -> Int64 {
+        let st = try db.prepare("PRAGMA data_version")
+        return try st.step() ? st.int64(0) : 0
+    }
+
+    /// Registers an input; must run inside the file's transaction (whose write lock makes
+    /// the check below safe: if another process committed since our state was loaded, it is
+    /// loaded again, so that ids given in memory never clash with theirs).
     func beginFile(
         path: String, fingerprint: String, size: Int64, format: String, encoding: String, compression: String,
         root: Int64? = nil, startOffset: Int64 = 0
     ) throws {
+        let version = try dataVersion()
+        if version != loadedDataVersion { try reloadState() }
         let st = try db.prepare("""
             INSERT INTO source_file(path, fingerprint, size, format, encoding, compression, ingested_ms, file_root, start_offset)
             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
