@@ -44,12 +44,10 @@ public struct IngestSummary: Sendable {
 /// Errors that stop a whole run (per-file problems are ``FileOutcome/Status/failed(_:)``).
 public enum IngestError: Error, CustomStringConvertible {
     case noInputs
-    case pathNotFound(String)
 
     public var description: String {
         switch self {
         case .noInputs: return "no input files given"
-        case .pathNotFound(let p): return "\(p): no such file or directory"
         }
     }
 }
@@ -76,7 +74,7 @@ public final class Ingestor {
 
     /// Expands `paths` (files, directories walked recursively in name order, `-` for
     /// standard input) into the inputs to read.
-    /// - Throws: ``IngestError/pathNotFound(_:)``.
+    /// A path that does not exist is kept: reading it fails by name, the others go on.
     public static func discover(_ paths: [String]) -> [(path: String, named: Bool)] {
         var out: [(path: String, named: Bool)] = []
         var unreadable: [String] = []
