@@ -168,6 +168,18 @@ struct ReportTests {
         #expect(html.contains("<svg"))
     }
 
+    /// A record with a wrong far-future date neither moves the window nor empties it.
+    @Test func farFutureRecordDoesNotMoveTheWindow() throws {
+        let dir = temporaryDirectory()
+        let db = dir + "/m.db"
+        let header = smallLog.components(separatedBy: "\r\n")[0..<4].joined(separator: "\r\n") + "\r\n"
+        let future = writeSmallLog(dir, name: "future.log", text: header + "2099-01-01T00:00:00.000Z,Out,SMTP,DEFER,<f@example.com>,z@contoso.test,451 4.4.0 DNS,s@example.com\r\n")
+        _ = try Ingestor(databasePath: db).ingest(paths: [writeSmallLog(dir), future])
+        let written = try ReportWriter.write(databasePath: db, window: try ReportWindow.parse(since: "7d", from: nil, to: nil), outputDirectory: dir + "/r")
+        #expect(written.model.lastDay == "2026-11-18")
+        #expect(written.model.headline.events == 7)
+    }
+
     @Test func htmlEscapesLogText() {
         #expect(HTMLReport.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
         #expect(CSVWriter.cell("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"")
@@ -243,10 +255,14 @@ struct ForeignInputTests {
     @Test func anotherProgramsDatabaseIsRefused() throws {
         let dir = temporaryDirectory()
         let path = dir + "/other.db"
-        let other = try Database(path: path)
-        try other.execute("CREATE TABLE foo(x)")
+        do {
+            let other = try Database(path: path)
+            try other.execute("CREATE TABLE foo(x); INSERT INTO foo VALUES (1)")
+        }
+        let before = FileManager.default.contents(atPath: path)
         #expect(throws: Schema.Failure.self) { _ = try Ingestor(databasePath: path) }
-        #expect(try rows(path, "SELECT count(*) FROM sqlite_schema") == [["1"]])
+        #expect(throws: Schema.Failure.self) { _ = try QueryRunner.run(databasePath: path, sql: "SELECT 1") }
+        #expect(FileManager.default.contents(atPath: path) == before, "the other program's file is left as it was")
     }
 }
 

@@ -128,7 +128,6 @@ public final class Ingestor {
                !outcome.unreadable
             {
                 outcome.status = .notALog
-                logger.info("\(input.path): not a log format mailflow reads; ignored")
             }
             onFileDone?(outcome)
             summary.files.append(outcome)
@@ -167,13 +166,11 @@ public final class Ingestor {
                 fingerprint = "\(compression == .gzip ? "gz" : "raw")-\(size)-\(headHash)-" + hex(endBytes.withUnsafeBytes { hash64($0) })
                 if try isKnown(fingerprint) {
                     outcome.status = .alreadyIngested
-                    logger.info("\(path): already ingested (same content), skipped")
                     return outcome
                 }
                 if compression == .none { resume = try findResumePoint(file, size: size) }
                 if let r = resume, r.offset >= size {
                     outcome.status = .alreadyIngested
-                    logger.info("\(path): nothing new since the last read, skipped")
                     return outcome
                 }
             }
@@ -207,7 +204,9 @@ public final class Ingestor {
             outcome.format = format
             outcome.encoding = encoding
 
-            let stats = try db.transaction { () -> FileStats in
+            let stats = try db.transaction { () -> FileStats? in
+                // Another ingest (cron and a manual run) may have stored it while we waited for the lock.
+                if regular, try isKnown(fingerprint) { return nil }
                 if let r = resume { try dropStaleIssues(segment: r.segment, from: r.offset) }
                 try writer.beginFile(
                     path: path, fingerprint: fingerprint, size: size, format: format, encoding: encoding,
@@ -233,6 +232,10 @@ public final class Ingestor {
                         headLen: headLen, headHash: hex(head.prefix(headLen).withUnsafeBytes { hash64($0) }))
                 }
                 return stats
+            }
+            guard let stats else {
+                outcome.status = .alreadyIngested
+                return outcome
             }
             outcome.stats = stats
         } catch let error as FileFailure {

@@ -200,10 +200,18 @@ public struct ReportModel: Sendable {
         guard FileManager.default.fileExists(atPath: databasePath) else { throw QueryRunner.Failure.noDatabase(databasePath) }
         let db = try Database(path: databasePath, readOnly: true)
         try Schema.checkReadable(db)
-        let bounds = try db.prepare("SELECT min(first_ms), max(last_ms) FROM source_file WHERE first_ms >= 0")
+        // The newest day with data, not later than today: a record with a wrong far-future
+        // date neither moves nor empties the window.
+        let today = Timestamp.dayString(Timestamp.dayNumber(currentTimeMs()))
+        let bounds = try db.prepare("SELECT min(day), max(day) FROM daily_rollup WHERE day <= ?1")
+        bounds.bind(1, today)
         _ = try bounds.step()
-        let oldest = bounds.isNull(0) ? nil : bounds.int64(0)
-        let newest = bounds.isNull(1) ? nil : bounds.int64(1)
+        func dayStart(_ text: String?) -> Int64? {
+            guard let text, let ms = Array((text + "T00:00:00Z").utf8).withUnsafeBytes({ Timestamp.parseISO8601($0) }) else { return nil }
+            return ms
+        }
+        let oldest = dayStart(bounds.string(0))
+        let newest = dayStart(bounds.string(1)).map { $0 + 86_399_999 }
         let (fromMs, toMs) = window.resolve(oldestMs: oldest, newestMs: newest)
         let span = toMs - fromMs
         let fromDay = Timestamp.dayNumber(fromMs)

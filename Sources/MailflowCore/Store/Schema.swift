@@ -28,20 +28,23 @@ public enum Schema {
     /// inside a transaction.
     /// - Throws: ``Failure/newerVersion(path:found:supported:)``, ``SQLiteError``.
     public static func prepareForWriting(_ db: Database) throws {
+        // Refuse another program's database before changing anything in it.
+        let found = try db.userVersion()
+        if found == 0, try hasForeignTables(db) { throw Failure.notMailflow(path: db.path) }
+        if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
         // 8 KiB pages for a new file (no effect on an existing one): fewer, fuller pages
         // for the append-mostly event table.
-        if try db.userVersion() == 0 { try db.execute("PRAGMA page_size=8192") }
+        if found == 0 { try db.execute("PRAGMA page_size=8192") }
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
         try db.execute("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
-        let found = try db.userVersion()
-        if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
-        if found == 0 {
-            let tables = try db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name <> 'source_file'")
-            if try tables.step(), tables.int(0) > 0 { throw Failure.notMailflow(path: db.path) }
-        }
         if found < version {
             try db.transaction { try db.execute(sql) }
         }
+    }
+
+    private static func hasForeignTables(_ db: Database) throws -> Bool {
+        let tables = try db.prepare("SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+        return try tables.step() && tables.int(0) > 0
     }
 
     /// Checks a database opened for reading.
@@ -49,5 +52,6 @@ public enum Schema {
     public static func checkReadable(_ db: Database) throws {
         let found = try db.userVersion()
         if found > version { throw Failure.newerVersion(path: db.path, found: found, supported: version) }
+        if found == 0, try hasForeignTables(db) { throw Failure.notMailflow(path: db.path) }
     }
 }
