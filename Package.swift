@@ -60,3 +60,16 @@ let package = Package(
         .testTarget(name: "EndToEndTests", dependencies: ["MailflowCore"]),
     ]
 )
+
+// The libFuzzer target (tokenizer + message tracking decoder) exists only when asked for:
+// libFuzzer brings its own `main`, so it cannot link in a normal build. See Fuzz/run.sh.
+if Context.environment["MAILFLOW_FUZZ"] != nil {
+    package.targets.append(.executableTarget(
+        name: "mailflow-fuzz",
+        dependencies: ["MailflowCore", "MailflowScanner"],
+        path: "Fuzz",
+        exclude: ["corpus", "run.sh"],
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]
+    ))
+}
+
