@@ -215,6 +215,12 @@ public final class Statement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Resets the statement for another step, keeping its bindings (the caller binds every
+    /// parameter, NULL included, before each step).
+    public func resetKeepingBindings() {
+        sqlite3_reset(handle)
+    }
+
     /// Steps to completion, then resets. - Throws: ``SQLiteError``.
     public func run() throws {
         defer { reset() }

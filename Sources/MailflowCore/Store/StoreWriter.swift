@@ -231,41 +231,41 @@ final class StoreWriter {
                     try bind(rows[i + r], batch, insertEvents, base: Int32(r) * Self.eventColumns)
                 }
                 try insertEvents.step()
-                insertEvents.reset()
+                insertEvents.resetKeepingBindings()
                 i += Self.rowsPerInsert
             }
             while i < n {
                 try bind(rows[i], batch, insertEvent, base: 0)
                 try insertEvent.step()
-                insertEvent.reset()
+                insertEvent.resetKeepingBindings()
                 i += 1
             }
         }
         for issue in batch.issues { try addIssue(issue) }
     }
 
-    /// Binds one event at parameters `base + 1 ... base + 16` of `st`.
+    /// Binds all 16 parameters of one event, `base + 1 ... base + 16` of `st`.
     private func bind(_ row: BatchRow, _ batch: EventBatch, _ st: Statement, base b: Int32) throws {
         st.bind(b + 1, fileID)
         st.bind(b + 2, Int64(row.line))
         st.bind(b + 3, row.timeMs)
         st.bind(b + 4, Int64(row.kind.rawValue))
-        if row.nameID != 0 { st.bind(b + 5, row.nameID) }
-        if row.connectorID != 0 { st.bind(b + 6, row.connectorID) }
+        bindID(st, b + 5, row.nameID)
+        bindID(st, b + 6, row.connectorID)
         let messageRef = row.messageRef
-        if messageRef != 0 {
-            if row.newMessage { try insertMessageRow(row, batch) }
-            st.bind(b + 7, messageRef)
-        }
-        if row.senderID != 0 { st.bind(b + 8, row.senderID) }
-        if row.recipientID != 0 { st.bind(b + 9, row.recipientID) }
-        if row.domainID != 0 { st.bind(b + 10, row.domainID) }
-        if row.reply >= 0 { st.bind(b + 11, Int64(row.reply)) }
+        if row.newMessage { try insertMessageRow(row, batch) }
+        bindID(st, b + 7, messageRef)
+        bindID(st, b + 8, row.senderID)
+        bindID(st, b + 9, row.recipientID)
+        bindID(st, b + 10, row.domainID)
+        if row.reply >= 0 { st.bind(b + 11, Int64(row.reply)) } else { st.bindNull(b + 11) }
         if let code = row.enhanced {
             codeScratch.withUnsafeMutableBufferPointer { out in
                 let n = code.write(into: out.baseAddress!)
                 st.bindCopy(b + 12, UnsafeRawBufferPointer(start: out.baseAddress!, count: n))
             }
+        } else {
+            st.bindNull(b + 12)
         }
         var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
         if row.kind.hasRootCause && messageRef != 0 {
@@ -276,10 +276,17 @@ final class StoreWriter {
         } else if (row.kind == .sent || row.kind == .delivered) && messageRef != 0 {
             noteDelivered(PairKey(message: messageRef, recipient: row.recipientID), at: row.timeMs)
         }
-        if let cause { st.bind(b + 13, cause) }
-        if row.statusID != 0 { st.bind(b + 14, row.statusID) }
-        if row.hostID != 0 { st.bind(b + 15, row.hostID) }
-        if row.ipID != 0 { st.bind(b + 16, row.ipID) }
+        if let cause { st.bind(b + 13, cause) } else { st.bindNull(b + 13) }
+        bindID(st, b + 14, row.statusID)
+        bindID(st, b + 15, row.hostID)
+        bindID(st, b + 16, row.ipID)
+    }
+
+    /// Binds an id, or NULL for 0. Every parameter is bound before each step: the insert
+    /// statements are reset without clearing their bindings.
+    @inline(__always)
+    private func bindID(_ st: Statement, _ index: Int32, _ id: Int64) {
+        if id != 0 { st.bind(index, id) } else { st.bindNull(index) }
     }
 
     /// Records where a later run may continue this file if it grows.
