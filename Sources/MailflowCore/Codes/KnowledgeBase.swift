@@ -38,10 +38,12 @@ public struct KnowledgeBase: Sendable {
         }
         var entries: [String: StatusCodeInfo] = [:]
         for row in rows {
-            for code in Self.expand(row.code) where entries[code] == nil || code == row.code {
+            let codes = Self.expand(row.code)
+            for code in codes {
+                // A code listed on its own wins over the range that contains it.
+                if codes.count > 1, entries[code] != nil { continue }
                 var entry = row
                 entry.code = code
-                if entries[code]?.listedAs == code { continue }
                 entries[code] = entry
             }
         }
