@@ -56,7 +56,6 @@ public final class MessageTrackingLog {
     /// Time of the last record decoded, ms since the Unix epoch, UTC.
     public private(set) var lastTimeMs: Int64?
     private var event = DeliveryEvent()
-    private var statusScratch: [UInt8] = []
     /// Unescaped copies of quoted fields holding `""`; reserved to the record's length at
     /// the start of each record so that pointers into it stay valid for that record.
     private var fieldScratch: [UInt8] = []
@@ -65,7 +64,6 @@ public final class MessageTrackingLog {
     private var statusRanges: [Range<Int>] = []
 
     public init() {
-        statusScratch.reserveCapacity(4096)
         memberScratch.reserveCapacity(1024)
         recipientRanges.reserveCapacity(16)
         statusRanges.reserveCapacity(16)
@@ -150,40 +148,36 @@ public final class MessageTrackingLog {
         // Recipients and their statuses.
         let recipientsField = optionalField(scanner, c.recipients)
         splitRecipients(recipientsField)
-        statusScratch.removeAll(keepingCapacity: true)
-        if c.recipientStatus >= 0 {
-            scanner.field(c.recipientStatus).withUnescaped { statusScratch.append(contentsOf: $0) }
-        }
+        // The status field as it is (or unescaped into fieldScratch when it holds `""`).
+        let statusAll = optionalField(scanner, c.recipientStatus)
         let recipientCount = max(recipientRanges.count, 1)
-        splitStatuses(count: recipientCount)
+        splitStatuses(statusAll, count: recipientCount)
 
         var written = 0
-        try statusScratch.withUnsafeBytes { statusAll in
-            for r in 0..<recipientCount {
-                var e = event
-                e.kind = kind
-                e.recipient = recipientRanges.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: recipientsField[recipientRanges[r]])
-                let statusRange = r < statusRanges.count ? statusRanges[r] : 0..<0
-                try withUnquotedMember(UnsafeRawBufferPointer(rebasing: statusAll[statusRange])) { status in
-                    let analysis = StatusText.analyze(status, wantCause: kind.hasRootCause)
-                    e.replyCode = analysis.replyCode
-                    e.enhancedCode = analysis.enhancedCode
-                    if !status.isEmpty { e.statusText = UnsafeRawBufferPointer(rebasing: status[analysis.reply]) }
-                    e.remoteHost = analysis.remoteHost.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackHost
-                    e.remoteIP = analysis.remoteIP.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackIP
-                    if kind == .failed && analysis.isExpiry { e.kind = .expired }
-                    if e.kind.hasRootCause {
-                        if e.kind == .expired && !analysis.causeFromText {
-                            e.needsEarlierCause = true
-                            e.rootCause = nil
-                        } else {
-                            e.rootCause = analysis.rootCause ?? "unknown"
-                        }
+        for r in 0..<recipientCount {
+            var e = event
+            e.kind = kind
+            e.recipient = recipientRanges.isEmpty ? nil : UnsafeRawBufferPointer(rebasing: recipientsField[recipientRanges[r]])
+            let statusRange = r < statusRanges.count ? statusRanges[r] : 0..<0
+            try withUnquotedMember(UnsafeRawBufferPointer(rebasing: statusAll[statusRange])) { status in
+                let analysis = StatusText.analyze(status, wantCause: kind.hasRootCause)
+                e.replyCode = analysis.replyCode
+                e.enhancedCode = analysis.enhancedCode
+                if !status.isEmpty { e.statusText = UnsafeRawBufferPointer(rebasing: status[analysis.reply]) }
+                e.remoteHost = analysis.remoteHost.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackHost
+                e.remoteIP = analysis.remoteIP.map { UnsafeRawBufferPointer(rebasing: status[$0]) } ?? fallbackIP
+                if kind == .failed && analysis.isExpiry { e.kind = .expired }
+                if e.kind.hasRootCause {
+                    if e.kind == .expired && !analysis.causeFromText {
+                        e.needsEarlierCause = true
+                        e.rootCause = nil
+                    } else {
+                        e.rootCause = analysis.rootCause ?? "unknown"
                     }
-                    try sink.write(&e)
                 }
-                written += 1
+                try sink.write(&e)
             }
+            written += 1
         }
         return .events(written)
     }
@@ -237,10 +231,10 @@ public final class MessageTrackingLog {
         }
     }
 
-    /// Splits `statusScratch` into `count` member ranges (see the type's parsing behavior).
-    private func splitStatuses(count: Int) {
+    /// Splits the status field into `count` member ranges (see the type's parsing behavior).
+    private func splitStatuses(_ field: UnsafeRawBufferPointer, count: Int) {
         statusRanges.removeAll(keepingCapacity: true)
-        let n = statusScratch.count
+        let n = field.count
         if n == 0 { return }
         if count == 1 {
             statusRanges.append(0..<n)
@@ -251,10 +245,10 @@ public final class MessageTrackingLog {
         var depth = 0
         var inQuote = false
         while i < n {
-            let b = statusScratch[i]
+            let b = field[i]
             if inQuote {
                 if b == UInt8(ascii: "'") {
-                    if i + 1 < n && statusScratch[i + 1] == UInt8(ascii: "'") { i += 2; continue }
+                    if i + 1 < n && field[i + 1] == UInt8(ascii: "'") { i += 2; continue }
                     inQuote = false
                 }
             } else if b == UInt8(ascii: "'") && i == s {
