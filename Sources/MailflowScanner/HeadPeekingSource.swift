@@ -5,6 +5,8 @@ public final class HeadPeekingSource: ByteSource {
     private let headLimit: Int
     private var headBytes: [UInt8]?
     private var served = 0
+    /// An error met while reading the head after some bytes: raised once the head is served.
+    private var pendingError: Error?
 
     public var bytesConsumed: Int64 { inner.bytesConsumed }
 
@@ -20,8 +22,16 @@ public final class HeadPeekingSource: ByteSource {
         var bytes = [UInt8](repeating: 0, count: headLimit)
         var filled = 0
         while filled < headLimit {
-            let n = try bytes.withUnsafeMutableBytes {
-                try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+            let n: Int
+            do {
+                n = try bytes.withUnsafeMutableBytes {
+                    try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: $0[filled...]))
+                }
+            } catch {
+                // Damage after the first bytes (a short, truncated gzip): keep what was read.
+                if filled == 0 { throw error }
+                pendingError = error
+                break
             }
             if n == 0 { break }
             filled += n
@@ -38,6 +48,10 @@ public final class HeadPeekingSource: ByteSource {
             head.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + served, byteCount: n) }
             served += n
             return n
+        }
+        if let error = pendingError {
+            pendingError = nil
+            throw error
         }
         return try inner.read(into: buffer)
     }
