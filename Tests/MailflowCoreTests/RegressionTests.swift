@@ -68,3 +68,20 @@ struct RegressionTests {
         #expect((try? ReportWindow.parse(since: "3650d", from: nil, to: nil)) != nil)
     }
 }
+
+/// A delivery still deferred when the logs end is listed as pending, and as overdue once it
+/// has been queued longer than Exchange Server's 2-day expiry window.
+@Test func pendingDeliveriesAtTheEndOfTheData() throws {
+    let dir = temporaryDirectory()
+    let header = smallLog.components(separatedBy: "\r\n")[0..<4].joined(separator: "\r\n") + "\r\n"
+    let stuck = writeSmallLog(dir, name: "stuck.log", text: header
+        + "2026-11-16T09:00:00.000Z,Out,SMTP,DEFER,<m3@example.com>,q@fabrikam.test,451 4.4.0 DNS query failed,s@example.com\r\n"
+        + "2026-11-18T10:30:00.000Z,Out,SMTP,DEFER,<m4@example.com>,r@fabrikam.test,451 4.4.0 DNS query failed,s@example.com\r\n")
+    let db = dir + "/p.db"
+    _ = try Ingestor(databasePath: db).ingest(paths: [writeSmallLog(dir), stuck])
+    let m = try ReportModel.build(databasePath: db, window: ReportWindow(spec: .all))
+    #expect(m.dataEndUTC == "2026-11-18T11:00:00.000Z")
+    #expect(m.pending.map { $0.recipient ?? "" } == ["q@fabrikam.test", "r@fabrikam.test"])
+    #expect(m.pending.map(\.overdue) == [true, false])
+    #expect(m.pending.first?.queuedSeconds == 2 * 86_400 + 2 * 3600)
+}

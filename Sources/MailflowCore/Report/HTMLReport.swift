@@ -55,6 +55,7 @@ public struct HTMLReport {
         h += headline(m)
         h += connectorSection(m)
         h += expiredSection(m)
+        h += pendingSection(m)
         h += causesSection(m)
         h += healthSection(m)
         h += "<footer>Counts follow the SQL contract in schema.sql (views v_connector_daily, v_expired, v_top_causes, v_files). Previous period: the same length just before this one.</footer>\n</body>\n</html>\n"
@@ -225,6 +226,19 @@ public struct HTMLReport {
         s += "</table>\n"
         if m.expired.count > 500 { s += "<p class=\"muted\">First 500 of \(m.expired.count); all are in expired.csv.</p>\n" }
         return s + "</section>\n"
+    }
+
+    func pendingSection(_ m: ReportModel) -> String {
+        var s = "<section><h2>Still queued at the end of the data</h2>\n"
+        if m.pending.isEmpty { return s + "<p>No delivery was still being retried when the logs end.</p></section>\n" }
+        let overdue = m.pending.filter(\.overdue).count
+        s += "<p>\(m.pending.count) recipient(s) were still deferred at \(escape(shortTime(m.dataEndUTC))) UTC, the last event of the logs; they expire unless a retry succeeds"
+        s += overdue > 0 ? ". \(overdue) have been queued longer than Exchange Server's default 2-day expiry: their later events may be missing from the logs read.</p>\n" : ".</p>\n"
+        s += "<table><tr><th>first seen (UTC)</th><th>recipient</th><th>connector</th><th class=\"n\">queued</th><th class=\"n\">attempts</th><th>last error</th><th>message id</th></tr>\n"
+        for p in m.pending.prefix(200) {
+            s += "<tr><td class=\"nowrap\">\(shortTime(p.firstSeenUTC))</td><td>\(escape(p.recipient ?? "-"))</td><td>\(escape(p.connector ?? "-"))</td><td class=\"n\">\(duration(p.queuedSeconds))\(p.overdue ? " (overdue)" : "")</td><td class=\"n\">\(p.attempts)</td><td><code>\(escape(p.lastCause ?? "unknown"))</code></td><td class=\"mono\">\(escape(p.messageID ?? "-"))</td></tr>\n"
+        }
+        return s + "</table></section>\n"
     }
 
     func causesSection(_ m: ReportModel) -> String {

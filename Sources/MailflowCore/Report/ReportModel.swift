@@ -135,6 +135,24 @@ public struct ReportModel: Sendable {
         public var rootCause: String?
     }
 
+    public struct Pending: Sendable {
+        public var messageID: String?
+        public var recipient: String?
+        public var connector: String?
+        public var firstSeenUTC: String
+        public var attempts: Int
+        public var lastCause: String?
+        /// Seconds from first sight to the end of the data.
+        public var queuedSeconds: Int
+        /// Queued longer than Exchange Server's default expiry window (2 days,
+        /// `MessageExpirationTimeout`): it should have expired; the log may be incomplete.
+        public var overdue: Bool
+    }
+
+    /// Exchange Server's default message expiration timeout (Microsoft page "Message retry,
+    /// resubmit, and expiration intervals").
+    public static let exchangeServerExpiryMs: Int64 = 2 * 86_400_000
+
     public struct Cause: Sendable {
         public var rootCause: String
         public var category: String
@@ -181,6 +199,10 @@ public struct ReportModel: Sendable {
     public var connectors: [ConnectorSummary] = []
     public var connectorDaily: [(connector: String, day: ConnectorDay)] = []
     public var expired: [Expired] = []
+    /// Deliveries still deferred at the end of the data (no later send, failure or expiry).
+    public var pending: [Pending] = []
+    /// Time of the newest event used as "the end of the data".
+    public var dataEndUTC: String?
     public var causes: [Cause] = []
     public var files: [FileHealth] = []
     public var issueCounts: [(kind: String, count: Int)] = []
@@ -349,6 +371,27 @@ public struct ReportModel: Sendable {
                 messageID: exp.string(0), recipient: exp.string(1), domain: exp.string(2), connector: exp.string(3),
                 firstSeenUTC: exp.string(4), expiredUTC: exp.string(5) ?? "", queueSeconds: exp.optionalInt(6),
                 attempts: exp.int(7), rootCause: exp.string(8)))
+        }
+
+        // Deliveries still deferred at the end of the data.
+        let lastEvent = try db.prepare("SELECT max(last_ms) FROM source_file WHERE last_ms <= ?1")
+        lastEvent.bind(1, currentTimeMs())
+        if try lastEvent.step(), !lastEvent.isNull(0) {
+            let end = lastEvent.int64(0)
+            m.dataEndUTC = Timestamp.isoString(end)
+            let pending = try db.prepare("""
+                SELECT x.message_id, r.name, c.name, x.first_ms, d.attempts, d.last_cause
+                FROM delivery d JOIN message x ON x.id = d.message_ref
+                LEFT JOIN address r ON r.id = d.recipient_id LEFT JOIN connector c ON c.id = d.connector_id
+                WHERE d.outcome = 'pending' ORDER BY x.first_ms, x.message_id, r.name LIMIT 1000
+                """)
+            while try pending.step() {
+                let first = pending.int64(3)
+                m.pending.append(Pending(
+                    messageID: pending.string(0), recipient: pending.string(1), connector: pending.string(2),
+                    firstSeenUTC: Timestamp.isoString(first), attempts: pending.int(4), lastCause: pending.string(5),
+                    queuedSeconds: Int(max(0, end - first) / 1000), overdue: end - first > Self.exchangeServerExpiryMs))
+            }
         }
 
         // Top causes, ranked by distinct affected messages.

@@ -109,6 +109,15 @@ public enum JSONReport {
                      "queue_seconds": e.queueSeconds as Any? ?? NSNull(), "attempts": e.attempts, "root_cause": e.rootCause as Any? ?? NSNull()] as [String: Any]
                 },
             ] as [String: Any],
+            "pending": [
+                "data_end_utc": m.dataEndUTC as Any? ?? NSNull(),
+                "count": m.pending.count,
+                "list": m.pending.map { p in
+                    ["message_id": p.messageID as Any? ?? NSNull(), "recipient": p.recipient as Any? ?? NSNull(),
+                     "connector": p.connector as Any? ?? NSNull(), "first_seen_utc": p.firstSeenUTC, "attempts": p.attempts,
+                     "last_cause": p.lastCause as Any? ?? NSNull(), "queued_seconds": p.queuedSeconds, "overdue": p.overdue] as [String: Any]
+                },
+            ] as [String: Any],
             "top_causes": m.causes.map { c in
                 ["root_cause": c.rootCause, "category": c.category, "title": c.title, "messages": c.messages, "events": c.events,
                  "connectors": c.connectors, "first_seen_utc": c.firstSeenUTC, "last_seen_utc": c.lastSeenUTC,
