@@ -142,21 +142,3 @@ public final class MemoryByteSource: ByteSource {
         return n
     }
 }
-
-/// Caps every read of another source at `chunkLimit` bytes (tests and fuzzing).
-public final class ChunkLimitedSource: ByteSource {
-    private let inner: ByteSource
-    private let chunkLimit: Int
-    public var bytesConsumed: Int64 { inner.bytesConsumed }
-
-    public init(_ inner: ByteSource, chunkLimit: Int) {
-        precondition(chunkLimit > 0)
-        self.inner = inner
-        self.chunkLimit = chunkLimit
-    }
-
-    public func read(into buffer: UnsafeMutableRawBufferPointer) throws -> Int {
-        let n = min(buffer.count, chunkLimit)
-        return try inner.read(into: UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
-    }
-}

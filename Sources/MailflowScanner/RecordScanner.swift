@@ -54,19 +54,7 @@ public struct Field {
     public var string: String {
         withUnescaped { String(decoding: $0, as: UTF8.self) }
     }
-
-    /// Case-insensitive ASCII comparison with `literal`, without allocating.
-    @inlinable
-    public func equalsIgnoringCase(_ literal: StaticString) -> Bool {
-        guard literal.utf8CodeUnitCount == bytes.count else { return false }
-        let p = literal.utf8Start
-        for i in 0..<bytes.count where asciiLower(bytes[i]) != asciiLower(p[i]) { return false }
-        return true
-    }
 }
-
-@inlinable @inline(__always)
-func asciiLower(_ b: UInt8) -> UInt8 { (b &- 65) < 26 ? b | 0x20 : b }
 
 /// A resumable, zero-copy tokenizer for comma-separated logs over a ``ByteSource``.
 ///
@@ -160,9 +148,6 @@ public final class RecordScanner {
     public private(set) var recordLine = 0
     /// Byte offset of the first byte of ``recordLine``.
     public private(set) var recordLineOffset: Int64 = 0
-    /// Byte offset of the current record's first byte (differs from ``recordLineOffset``
-    /// after a NUL run or a dropped U+FEFF).
-    public private(set) var recordByteOffset: Int64 = 0
 
     /// - Parameters:
     ///   - source: the (decompressed) bytes.
@@ -461,7 +446,6 @@ public final class RecordScanner {
         recEnd = e
         recordLine = line
         recordLineOffset = lineOffset
-        recordByteOffset = base + Int64(s)
         if options.directives && buf[s] == UInt8(ascii: "#") {
             queue.append(.directive)
             return

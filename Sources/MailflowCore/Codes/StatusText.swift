@@ -149,9 +149,10 @@ public enum StatusText {
     /// or hex in `(TimedOut:0000274C)`), then `tls` for TLS negotiation failures, then
     /// `dns` (`dns:nxdomain` for a non-existent domain) for DNS failures.
     public static func codelessCause(_ t: UnsafeRawBufferPointer) -> String? {
-        for marker in ["Winsock error code:", "Socket error code", "Win32 error code:"] {
+        let markers: [StaticString] = ["Winsock error code:", "Socket error code", "Win32 error code:"]
+        for marker in markers {
             if let p = findIgnoringCase(t, marker) {
-                var j = p + marker.utf8.count
+                var j = p + marker.utf8CodeUnitCount
                 while j < t.count && t[j] == UInt8(ascii: " ") { j += 1 }
                 var n = 0
                 var digits = 0
@@ -256,12 +257,14 @@ public enum StatusText {
         return nil
     }
 
-    static func findIgnoringCase(_ t: UnsafeRawBufferPointer, _ needle: String) -> Int? {
-        let n = Array(needle.utf8).map(asciiLowerByte)
-        guard !n.isEmpty, t.count >= n.count else { return nil }
+    /// First offset of `needle` in `t`, ASCII letters compared without case; no allocation.
+    static func findIgnoringCase(_ t: UnsafeRawBufferPointer, _ needle: StaticString) -> Int? {
+        let n = needle.utf8CodeUnitCount
+        let p = needle.utf8Start
+        guard n > 0, t.count >= n else { return nil }
         var i = 0
-        outer: while i <= t.count - n.count {
-            for k in 0..<n.count where asciiLowerByte(t[i + k]) != n[k] {
+        outer: while i <= t.count - n {
+            for k in 0..<n where asciiLowerByte(t[i + k]) != asciiLowerByte(p[k]) {
                 i += 1
                 continue outer
             }
