@@ -12,8 +12,7 @@ struct KeyMap<Value> {
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        let size = tableSize(forCapacity: capacity)
         slots = [Slot](repeating: Slot(key: 0, value: nil), count: size)
         mask = size - 1
     }
@@ -90,8 +89,7 @@ struct KeySet {
     private(set) var count = 0
 
     init(capacity: Int = 1024) {
-        var size = 16
-        while size < capacity * 2 { size <<= 1 }
+        let size = tableSize(forCapacity: capacity)
         keys = [UInt64](repeating: 0, count: size)
         mask = size - 1
     }
@@ -138,4 +136,11 @@ func mixKeys(_ a: UInt64, _ b: UInt64) -> UInt64 {
     z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
     z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
     return z ^ (z >> 31)
+}
+
+/// Slots for `capacity` entries at a load of at most one half: a power of two, at least 16.
+func tableSize(forCapacity capacity: Int) -> Int {
+    var size = 16
+    while size < capacity * 2 { size <<= 1 }
+    return size
 }
