@@ -4,7 +4,7 @@
 -- v_connector_daily, v_top_causes, v_parse_issues, v_files) keep their names and
 -- columns (new columns are only added at the end). Times are stored as INTEGER
 -- milliseconds since the Unix epoch, UTC; the views also give ISO 8601 text with
--- milliseconds and 'Z'. Schema version: PRAGMA user_version (1).
+-- milliseconds and 'Z'. Schema version: PRAGMA user_version (2).
 
 -- One row per ingested input (file, or standard input).
 CREATE TABLE IF NOT EXISTS source_file (
@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS source_file (
     resume_offset   INTEGER,                    -- plain files: byte after the last complete line
     resume_line     INTEGER,                    -- line number at resume_offset
     tail_hash       TEXT,                       -- hash of the 4 KiB before resume_offset
-    fields          TEXT                        -- the #Fields: directive in force at resume_offset
+    fields          TEXT,                       -- decoder state at resume_offset (#Fields: line, CSV header, syslog year)
+    skipped         INTEGER NOT NULL DEFAULT 0, -- lines of other programs skipped (Postfix maillog)
+    time_rule       TEXT                        -- how times were read: zone, year rule (e.g. '--year 2026, +1 at Dec->Jan')
 ) STRICT;
 CREATE UNIQUE INDEX IF NOT EXISTS source_file_fingerprint ON source_file(fingerprint);
 
@@ -67,12 +69,14 @@ CREATE TABLE IF NOT EXISTS event_name (
     UNIQUE (raw_event, source)
 ) STRICT;
 
--- One row per message (Message-ID header as logged).
+-- One row per message: by Message-ID header as logged, or for Postfix by queue id (its
+-- Message-ID, from the cleanup line, may be unknown: NULL).
 CREATE TABLE IF NOT EXISTS message (
     id         INTEGER PRIMARY KEY,
-    message_id TEXT    NOT NULL,
-    msg_key    INTEGER NOT NULL,                -- 64-bit hash of message_id
-    first_ms   INTEGER NOT NULL                 -- time of its first event
+    message_id TEXT,
+    msg_key    INTEGER NOT NULL,                -- 64-bit hash of message_id (or of the queue id)
+    first_ms   INTEGER NOT NULL,                -- time of its first event
+    queue_id   TEXT                             -- Postfix queue id
 ) STRICT;
 
 -- Unified event kinds (DESIGN section 5), so that views can list them by name.
@@ -121,6 +125,7 @@ CREATE TABLE IF NOT EXISTS delivery (
     outcome           TEXT    NOT NULL,         -- 'pending', 'delivered', 'failed', 'expired'
     outcome_ms        INTEGER,
     root_cause        TEXT,                     -- cause attributed to the outcome
+    last_deferral_ms  INTEGER,                  -- time of the latest deferral (its cause is last_cause)
     PRIMARY KEY (message_ref, recipient_id)
 ) STRICT, WITHOUT ROWID;
 
@@ -205,7 +210,8 @@ LEFT JOIN status st ON st.id = e.status_id
 LEFT JOIN host h ON h.id = e.remote_host_id
 LEFT JOIN host ip ON ip.id = e.remote_ip_id;
 
--- One row per expired (message, recipient).
+-- One row per expired (message, recipient); recipient NULL when a whole message expired
+-- with no recipient known (Postfix 'status=expired' without an earlier deferral).
 CREATE VIEW IF NOT EXISTS v_expired AS
 SELECT m.message_id,
        r.name AS recipient,
@@ -215,7 +221,8 @@ SELECT m.message_id,
        strftime('%Y-%m-%dT%H:%M:%fZ', x.outcome_ms / 1000.0, 'unixepoch') AS expired_utc,
        (x.outcome_ms - m.first_ms) / 1000 AS queue_seconds,
        x.attempts,
-       x.root_cause
+       x.root_cause,
+       m.queue_id
 FROM delivery x
 JOIN message m ON m.id = x.message_ref
 LEFT JOIN address r ON r.id = x.recipient_id
@@ -290,4 +297,4 @@ FROM source_file f
 JOIN source_file r ON r.id = coalesce(f.file_root, f.id)
 GROUP BY r.id;
 
-PRAGMA user_version = 1;
+PRAGMA user_version = 2;

@@ -104,6 +104,14 @@ public final class FileByteSource: ByteSource {
         return fstat(fd, &st) == 0 && (st.st_mode & S_IFMT) == S_IFREG ? Int64(st.st_size) : 0
     }
 
+    /// Modification time of the file, milliseconds since the Unix epoch, UTC (nil when
+    /// `fstat(2)` fails).
+    public var modificationMs: Int64? {
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return nil }
+        return Int64(st.st_mtim.tv_sec) * 1000 + Int64(st.st_mtim.tv_nsec) / 1_000_000
+    }
+
     /// Whether this is a regular file (not a pipe or terminal).
     public var isRegularFile: Bool {
         var st = stat()

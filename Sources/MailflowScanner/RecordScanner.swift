@@ -94,6 +94,10 @@ public final class RecordScanner {
         public var directives = true
         /// Field separator byte.
         public var separator = UInt8(ascii: ",")
+        /// Split records into fields at ``separator`` with RFC 4180 quoting. When false
+        /// (syslog lines), a record is one field holding the whole line and quotes mean
+        /// nothing.
+        public var splitsFields = true
 
         public init() {}
     }
@@ -113,6 +117,9 @@ public final class RecordScanner {
     public let options: Options
     /// Field count every record must have (from `#Fields:` or a header row); `nil` accepts any.
     public var expectedFieldCount: Int?
+    /// The current record is the last of the input and has no line end (a decoder that
+    /// rejects it reports `truncated-record`, corpus rule R3).
+    public private(set) var recordIsUnterminatedLast = false
     /// The input started with a UTF-8 byte order mark.
     public private(set) var hadByteOrderMark = false
 
@@ -450,7 +457,15 @@ public final class RecordScanner {
             queue.append(.directive)
             return
         }
-        let quoteOpen = tokenize(s, e)
+        recordIsUnterminatedLast = isLast && !hasLineEnd
+        let quoteOpen: Bool
+        if options.splitsFields {
+            quoteOpen = tokenize(s, e)
+        } else {
+            fieldCount = 0
+            appendSpan(s, e, 0)
+            quoteOpen = false
+        }
         let ragged = expectedFieldCount.map { $0 != fieldCount } ?? false
         if isLast && !hasLineEnd && (ragged || (quoteOpen && !options.quotedLineBreaks)) {
             queue.append(.issue(makeIssue(.truncatedRecord, s, e)))
@@ -566,37 +581,40 @@ public final class RecordScanner {
 
     // MARK: - UTF-8
 
-    private func isValidUTF8(_ s: Int, _ e: Int) -> Bool {
-        var i = s
-        while i + 8 <= e {
-            let w = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self)
-            if w & 0x8080_8080_8080_8080 != 0 { break }
-            i += 8
-        }
-        while i < e {
-            let b0 = buf[i]
-            if b0 < 0x80 {
-                i += 1
-                continue
-            }
-            let need: Int
-            let minimum: UInt32
-            var cp: UInt32
-            switch b0 {
-            case 0xC2...0xDF: need = 1; cp = UInt32(b0 & 0x1F); minimum = 0x80
-            case 0xE0...0xEF: need = 2; cp = UInt32(b0 & 0x0F); minimum = 0x800
-            case 0xF0...0xF4: need = 3; cp = UInt32(b0 & 0x07); minimum = 0x10000
-            default: return false
-            }
-            if i + need >= e { return false }
-            for k in 1...need {
-                let b = buf[i + k]
-                if b & 0xC0 != 0x80 { return false }
-                cp = cp << 6 | UInt32(b & 0x3F)
-            }
-            if cp < minimum || cp > 0x10FFFF || (0xD800...0xDFFF).contains(cp) { return false }
-            i += need + 1
-        }
-        return true
+    private func isValidUTF8(_ s: Int, _ e: Int) -> Bool { utf8IsValid(buf, s, e) }
+}
+
+/// Whether `buf[s..<e]` is valid UTF-8 (RFC 3629: no overlong forms, no surrogates).
+func utf8IsValid(_ buf: UnsafePointer<UInt8>, _ s: Int, _ e: Int) -> Bool {
+    var i = s
+    while i + 8 <= e {
+        let w = UnsafeRawPointer(buf + i).loadUnaligned(as: UInt64.self)
+        if w & 0x8080_8080_8080_8080 != 0 { break }
+        i += 8
     }
+    while i < e {
+        let b0 = buf[i]
+        if b0 < 0x80 {
+            i += 1
+            continue
+        }
+        let need: Int
+        let minimum: UInt32
+        var cp: UInt32
+        switch b0 {
+        case 0xC2...0xDF: need = 1; cp = UInt32(b0 & 0x1F); minimum = 0x80
+        case 0xE0...0xEF: need = 2; cp = UInt32(b0 & 0x0F); minimum = 0x800
+        case 0xF0...0xF4: need = 3; cp = UInt32(b0 & 0x07); minimum = 0x10000
+        default: return false
+        }
+        if i + need >= e { return false }
+        for k in 1...need {
+            let b = buf[i + k]
+            if b & 0xC0 != 0x80 { return false }
+            cp = cp << 6 | UInt32(b & 0x3F)
+        }
+        if cp < minimum || cp > 0x10FFFF || (0xD800...0xDFFF).contains(cp) { return false }
+        i += need + 1
+    }
+    return true
 }

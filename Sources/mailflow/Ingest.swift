@@ -18,13 +18,31 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: "Report window when --report is given: 7d, 24h, 30d, or 'all'.")
     var since: String = "7d"
 
+    @Option(name: .long, help: ArgumentHelp("Read every input as this format instead of detecting it.", valueName: "name"))
+    var format: String?
+
+    @Option(name: .long, help: ArgumentHelp("Year of the first line of yearless syslog files (Postfix); +1 at each December-to-January step. Default: from each file's modification time.", valueName: "YYYY"))
+    var year: Int?
+
+    @Option(name: .long, help: ArgumentHelp("IANA time zone for times that carry no zone (PowerShell exports, classic syslog).", valueName: "zone"))
+    var timezone: String = "UTC"
+
     @Flag(name: .long, help: "Show per-file detection and progress on standard error.")
     var verbose = false
 
     @Flag(name: .long, help: "Print the final summary as JSON.")
     var json = false
 
+    var decodeOptions: DecodeOptions {
+        DecodeOptions(format: format.flatMap(LogFormat.init(rawValue:)), year: year, timeZone: timezone)
+    }
+
     func validate() throws {
+        if let format, LogFormat(rawValue: format) == nil {
+            throw ValidationError("unknown --format '\(format)'; one of: \(LogFormat.names)")
+        }
+        if let year, !(1970...9999).contains(year) { throw ValidationError("--year \(year) is out of range (1970-9999)") }
+        do { try decodeOptions.validate() } catch { throw ValidationError("--timezone: \(error)") }
         if report != nil {
             do { _ = try ReportWindow.parse(since: since, from: nil, to: nil) } catch { throw ValidationError("\(error)") }
         }
@@ -34,7 +52,7 @@ struct Ingest: ParsableCommand {
         let logger = makeLogger(verbose: verbose)
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(databasePath: database.path, logger: logger)
+            ingestor = try Ingestor(databasePath: database.path, options: decodeOptions, logger: logger)
         } catch {
             throw fail("\(database.path): cannot open the database: \(error)")
         }

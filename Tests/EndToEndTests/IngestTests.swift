@@ -129,7 +129,7 @@ struct IngestTests {
         }
         #expect(!FileManager.default.fileExists(atPath: vacuumTarget.path))
         #expect(try Mailflow.int(db, "SELECT count(*) FROM event") == events)
-        #expect(try Mailflow.int(db, "SELECT user_version FROM pragma_user_version") == 1)
+        #expect(try Mailflow.int(db, "SELECT user_version FROM pragma_user_version") == 2)
         #expect(try snapshotViews(db) == before)
     }
 

@@ -16,8 +16,9 @@ enum Corpus {
     }
     static var exists: Bool { FileManager.default.fileExists(atPath: root) }
 
-    /// Data files whose expected format is `format`, with their parsed expected values.
-    static func files(format: String) -> [(path: String, expected: [String: Any])] {
+    /// Data files whose expected format is `format` (nil: every format), with their parsed
+    /// expected values.
+    static func files(format: String?) -> [(path: String, expected: [String: Any])] {
         guard exists, let walker = FileManager.default.enumerator(atPath: root) else { return [] }
         var out: [(String, [String: Any])] = []
         while let rel = walker.nextObject() as? String {
@@ -25,7 +26,7 @@ enum Corpus {
             let path = root + "/" + rel
             guard let data = FileManager.default.contents(atPath: path),
                   let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-                  object["format"] as? String == format
+                  format == nil || object["format"] as? String == format
             else { continue }
             out.append((String(path.dropLast(".expected.json".count)), object))
         }

@@ -56,6 +56,13 @@ public struct DeliveryEvent {
     public var statusText = UnsafeRawBufferPointer(start: nil, count: 0)
     public var remoteHost = UnsafeRawBufferPointer(start: nil, count: 0)
     public var remoteIP = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// Postfix queue id: when set, it (not the Message-ID) identifies the message across
+    /// records, files and runs; ``messageID`` is then the Message-ID once known (or empty).
+    public var queueID = UnsafeRawBufferPointer(start: nil, count: 0)
+    /// An expiry of the whole message (Postfix `status=expired` is one line per message):
+    /// every recipient of the message still pending expires with its own last deferral's
+    /// cause (corpus rule RC5); the event itself takes the latest of those causes.
+    public var expiresMessage = false
 
     public init() {}
 }
@@ -66,9 +73,27 @@ public protocol EventSink: AnyObject {
     func write(_ event: inout DeliveryEvent) throws
 }
 
-/// Names of the supported log formats, as stored in `source_file.format`.
+/// Names of the supported log formats, as stored in `source_file.format` and accepted by
+/// `--format`.
 public enum LogFormat: String, CaseIterable, Sendable {
+    /// Exchange Server message tracking log (`MSGTRK*.LOG`), W3C-style header.
     case exchangeMessageTracking = "exchange-message-tracking"
+    /// `Get-MessageTrackingLog | Export-Csv`: PowerShell property names, local times.
+    case exchangeMessageTrackingCSV = "exchange-message-tracking-csv"
+    /// Exchange Server SMTP send or receive protocol log (`SEND*.LOG`, `RECV*.LOG`).
+    case exchangeSMTPProtocol = "exchange-smtp-protocol"
+    /// Exchange Server transport connectivity log (`CONNECTLOG*.LOG`).
+    case exchangeConnectivity = "exchange-connectivity"
+    /// Exchange Online `Get-MessageTrace(V2)` rows (CSV or JSON, also the Reporting Web Service).
+    case exoMessageTrace = "exo-message-trace"
+    /// Exchange Online `Get-MessageTraceDetail(V2)` rows (CSV or JSON).
+    case exoMessageTraceDetail = "exo-message-trace-detail"
+    /// Exchange Online historical search, Extended report (27 underscore columns).
+    case exoHistoricalExtended = "exo-historical-extended"
+    /// Exchange Online historical search, Enhanced summary report (11 columns).
+    case exoHistoricalEnhancedSummary = "exo-historical-enhanced-summary"
+    /// Postfix maillog (classic syslog or RFC 3339 timestamps).
+    case postfix = "postfix"
 }
 
 /// What a decoder made of one record.
@@ -77,4 +102,9 @@ public enum DecodeOutcome: Equatable {
     case events(Int)
     /// The record could not be decoded; nothing was written.
     case rejected(ScanIssue)
+    /// The record was the CSV header row; records must now have this many fields.
+    case header(fieldCount: Int)
+    /// A line of another program in a shared log (Postfix maillog): neither a record nor
+    /// an issue.
+    case skipped
 }

@@ -1,32 +1,102 @@
 import MailflowScanner
 
-/// Recognises a log format from the first bytes of its (decompressed) content, never from
-/// the file name.
+/// Recognises a log format from the first bytes of its (decompressed, UTF-8) content,
+/// never from the file name.
+///
+/// Rules, first match wins:
+/// 1. Exchange W3C-style header lines: `#Log-type:` names the log (message tracking,
+///    SMTP send/receive protocol, transport connectivity); else a `#Fields:` line with the
+///    columns of one of them.
+/// 2. JSON (first byte `[` or `{`): member names `Event` and `Detail` -> message trace
+///    detail; `Received` or `RecipientAddress` with `Status` -> message trace.
+/// 3. A CSV header row (after an optional PowerShell `#TYPE` line), names compared
+///    case-insensitively without quotes: `date_time_utc` + `event_id` -> historical
+///    Extended; `origin_timestamp(_utc)` + `recipient_status` -> historical Enhanced
+///    summary; `Date` + `Event` + `Detail` -> message trace detail; `Received` + `Status` +
+///    `RecipientAddress` -> message trace; `Timestamp` + `EventId` ->
+///    `Get-MessageTrackingLog | Export-Csv`.
+/// 4. Syslog lines (classic `Mmm dd hh:mm:ss` or RFC 3339) with a `postfix` program tag
+///    among the first 200 lines -> Postfix maillog.
 public enum FormatDetector {
-    public struct Detection: Sendable {
+    public struct Detection: Sendable, Equatable {
         public var format: LogFormat
-        public var encoding: TextEncoding
+        /// The records are JSON objects (not lines or CSV rows).
+        public var json: Bool
     }
 
-    /// - Returns: the format and encoding, or nil when no decoder recognises the content.
+    /// - Parameter head: the first bytes of the UTF-8 content (16 KiB are plenty).
+    /// - Returns: the format, or nil when no decoder recognises the content.
     public static func detect(_ head: [UInt8]) -> Detection? {
-        let encoding = TextEncoding.sniff(head)
-        guard encoding.isUTF8 else {
-            // Only the encoding is known; the caller reports it as unsupported.
-            return Detection(format: .exchangeMessageTracking, encoding: encoding)
+        var text = String(decoding: head.prefix(16 << 10), as: UTF8.self)
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        let lines = text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline })
+            .prefix(200).map { $0.hasPrefix("\u{FEFF}") ? $0.dropFirst() : $0 }
+        if let w3c = detectW3C(lines) { return Detection(format: w3c, json: false) }
+        let trimmed = text.drop(while: { $0.isWhitespace })
+        if let first = trimmed.first, first == "[" || first == "{" {
+            return detectJSON(head).map { Detection(format: $0, json: true) }
         }
-        // Exchange W3C-style header lines at the start of a line: "#Log-type: Message
-        // Tracking Log", or a "#Fields:" line with the message tracking columns.
-        let text = String(decoding: head.prefix(16 << 10), as: UTF8.self).lowercased()
-        for line in text.split(omittingEmptySubsequences: true, whereSeparator: { $0.isNewline }).prefix(64) {
-            let l = line.hasPrefix("\u{FEFF}") ? line.dropFirst() : line[...]
-            if l.hasPrefix("#log-type:") && l.contains("message tracking log") {
-                return Detection(format: .exchangeMessageTracking, encoding: encoding)
+        if let csv = detectCSVHeader(lines) { return Detection(format: csv, json: false) }
+        if lines.contains(where: { PostfixLog.isPostfixLine(Array($0.utf8)) }) {
+            return Detection(format: .postfix, json: false)
+        }
+        return nil
+    }
+
+    private static func detectW3C(_ lines: [Substring]) -> LogFormat? {
+        for line in lines.prefix(64) where line.hasPrefix("#") {
+            let l = line.lowercased()
+            if l.hasPrefix("#log-type:") {
+                if l.contains("message tracking") { return .exchangeMessageTracking }
+                if l.contains("protocol log") { return .exchangeSMTPProtocol }
+                if l.contains("connectivity log") { return .exchangeConnectivity }
             }
-            if l.hasPrefix("#fields:") && l.contains("event-id") && l.contains("date-time") {
-                return Detection(format: .exchangeMessageTracking, encoding: encoding)
+            if l.hasPrefix("#fields:") {
+                let names = Set(l.dropFirst(8).split(separator: ",").map { $0.trimmingSpaces })
+                if names.contains("event-id") && names.contains("date-time") { return .exchangeMessageTracking }
+                if names.contains("session-id") && names.contains("sequence-number") { return .exchangeSMTPProtocol }
+                if names.contains("session") && names.contains("direction") && names.contains("description") { return .exchangeConnectivity }
             }
         }
         return nil
+    }
+
+    /// Member names of the first record object decide (any other JSON is not a log).
+    private static func detectJSON(_ head: [UInt8]) -> LogFormat? {
+        let scanner = JSONRecordScanner(source: MemoryByteSource(head))
+        guard case .record? = try? scanner.next() else { return nil }
+        var reader = JSONObjectReader()
+        guard (try? reader.parse(scanner.recordBytes)) != nil else { return nil }
+        let keys = Set(reader.members.map { String(decoding: reader.key($0), as: UTF8.self).lowercased() })
+        let time = keys.contains("received") || keys.contains("receiveddatetime") || keys.contains("date") || keys.contains("datetime")
+        if time && keys.contains("event") && (keys.contains("detail") || keys.contains("description")) { return .exoMessageTraceDetail }
+        if time && keys.contains("status") && (keys.contains("recipientaddress") || keys.contains("senderaddress")) { return .exoMessageTrace }
+        return nil
+    }
+
+    private static func detectCSVHeader(_ lines: [Substring]) -> LogFormat? {
+        guard var header = lines.first else { return nil }
+        if header.lowercased().hasPrefix("#type"), lines.count > 1 { header = lines[1] }
+        let names = Set(header.split(separator: ",").map {
+            $0.trimmingSpaces.trimmingQuotes.lowercased()
+        })
+        if names.contains("date_time_utc") && names.contains("event_id") { return .exoHistoricalExtended }
+        if (names.contains("origin_timestamp_utc") || names.contains("origin_timestamp")) && names.contains("recipient_status") {
+            return .exoHistoricalEnhancedSummary
+        }
+        if names.contains("date") && names.contains("event") && names.contains("detail") { return .exoMessageTraceDetail }
+        if names.contains("received") && names.contains("status") && names.contains("recipientaddress") { return .exoMessageTrace }
+        if names.contains("timestamp") && names.contains("eventid") { return .exchangeMessageTrackingCSV }
+        return nil
+    }
+}
+
+extension StringProtocol {
+    /// The text without double quotes at either end.
+    var trimmingQuotes: Substring {
+        var s = Substring(self)
+        while s.first == "\"" { s = s.dropFirst() }
+        while s.last == "\"" { s = s.dropLast() }
+        return s
     }
 }

@@ -22,7 +22,7 @@ import MailflowScanner
 ///   an expiry (4.4.7, 5.4.300, `QUEUE.Expired`) is `expired`. Unknown event ids are kept
 ///   as `other` with their raw name.
 /// - Timestamps are UTC ISO 8601 with milliseconds (extra digits truncated).
-public final class MessageTrackingLog {
+public final class MessageTrackingLog: LineDecoder {
     /// Event-id to kind, the one place this format's vocabulary lives (corpus kind table).
     public static let kindTable: [(eventID: StaticString, kind: EventKind)] = [
         ("RECEIVE", .received), ("SUBMIT", .submitted), ("SEND", .sent), ("SENDEXTERNAL", .sent),
@@ -37,6 +37,23 @@ public final class MessageTrackingLog {
         options.quotedLineBreaks = false
         options.directives = true
         return options
+    }
+
+    public var scannerOptions: RecordScanner.Options {
+        var o = Self.scannerOptions
+        if csvHeader {
+            // RFC 4180 exports: quoted fields may hold line ends; `#TYPE` is PowerShell's.
+            o.quotedLineBreaks = true
+            o.directives = format == .exchangeMessageTrackingCSV
+        }
+        return o
+    }
+    public var timeRule: String? {
+        format == .exchangeMessageTrackingCSV ? "Timestamp is local time, read in \(clock?.zone ?? "UTC") (--timezone)" : nil
+    }
+    public var resumeState: String? { fieldsDirective }
+    public func restore(_ state: String) -> Int? {
+        Array(state.utf8).withUnsafeBytes { readDirective($0) }
     }
 
     private struct Columns {
@@ -63,7 +80,22 @@ public final class MessageTrackingLog {
     private var recipientRanges: [Range<Int>] = []
     private var statusRanges: [Range<Int>] = []
 
-    public init() {
+    /// The format read: `exchange-message-tracking` (W3C header), or the same events as a
+    /// CSV with a header row: `exo-historical-extended` (underscore names,
+    /// `date_time_utc`) and `exchange-message-tracking-csv` (`Get-MessageTrackingLog |
+    /// Export-Csv`: PowerShell property names such as `Timestamp`, `EventId`,
+    /// `Recipients`; `Timestamp` is the server's local time, read with `clock`).
+    public let format: LogFormat
+    private let csvHeader: Bool
+    private let clock: LocalClock?
+
+    /// - Parameters:
+    ///   - format: one of the three formats above.
+    ///   - clock: zone of zone-less times (`--timezone`), for the PowerShell export.
+    public init(format: LogFormat = .exchangeMessageTracking, clock: LocalClock? = nil) {
+        self.format = format
+        self.csvHeader = format != .exchangeMessageTracking
+        self.clock = clock
         memberScratch.reserveCapacity(1024)
         recipientRanges.reserveCapacity(16)
         statusRanges.reserveCapacity(16)
@@ -78,30 +110,10 @@ public final class MessageTrackingLog {
         let value = text[text.index(after: colon)...].trimmingSpaces
         switch key {
         case "fields":
-            var c = Columns()
-            let names = value.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingSpaces.lowercased() }
-            c.count = names.count
-            for (i, name) in names.enumerated() {
-                switch name {
-                case "date-time": c.dateTime = i
-                case "event-id": c.eventID = i
-                case "source": c.source = i
-                case "connector-id": c.connector = i
-                case "message-id": c.messageID = i
-                case "sender-address": c.sender = i
-                case "recipient-address": c.recipients = i
-                case "recipient-status": c.recipientStatus = i
-                case "server-hostname": c.serverHost = i
-                case "server-ip": c.serverIP = i
-                case "client-hostname": c.clientHost = i
-                case "client-ip": c.clientIP = i
-                default: break
-                }
-            }
-            columns = c
+            let names = value.split(separator: ",", omittingEmptySubsequences: false).map { String($0.trimmingSpaces.lowercased()) }
+            mapColumns(names)
             fieldsDirective = text
-            hasFields = c.dateTime >= 0 && c.eventID >= 0
-            return c.count
+            return columns.count
         case "version":
             version = String(value)
             return nil
@@ -110,16 +122,73 @@ public final class MessageTrackingLog {
         }
     }
 
+    /// Column names of the three spellings: W3C (`date-time`), historical search
+    /// (`date_time_utc`, underscores) and PowerShell properties (`Timestamp`, `EventId`).
+    private func mapColumns(_ names: [String]) {
+        var c = Columns()
+        c.count = names.count
+        for (i, raw) in names.enumerated() {
+            let name = raw.replacingUnderscores
+            switch name {
+            case "date-time", "date-time-utc", "timestamp": c.dateTime = i
+            case "event-id", "eventid": c.eventID = i
+            case "source": c.source = i
+            case "connector-id", "connectorid": c.connector = i
+            case "message-id", "messageid": c.messageID = i
+            case "sender-address", "sender": c.sender = i
+            case "recipient-address", "recipients": c.recipients = i
+            case "recipient-status", "recipientstatus": c.recipientStatus = i
+            case "server-hostname", "serverhostname": c.serverHost = i
+            case "server-ip", "serverip": c.serverIP = i
+            case "client-hostname", "clienthostname": c.clientHost = i
+            case "client-ip", "clientip": c.clientIP = i
+            default: break
+            }
+        }
+        columns = c
+        hasFields = c.dateTime >= 0 && c.eventID >= 0
+    }
+
+    /// Reads the CSV header row of an export.
+    private func readHeader(_ scanner: RecordScanner) -> DecodeOutcome {
+        var names: [String] = []
+        for i in 0..<scanner.fieldCount {
+            var name = ""
+            scanner.field(i).withUnescaped { name = String(decoding: $0, as: UTF8.self) }
+            names.append(String(name.trimmingSpaces.lowercased()))
+        }
+        mapColumns(names)
+        guard hasFields else {
+            return .rejected(issue(scanner, "header row without a time and an event id column"))
+        }
+        fieldsDirective = "Fields: " + names.joined(separator: ",")
+        return .header(fieldCount: names.count)
+    }
+
+    /// Time of a record: ISO 8601 (UTC when it carries no zone, except the PowerShell
+    /// export's local `Timestamp`), or en-US culture text read in the `--timezone` zone.
+    private func time(_ bytes: UnsafeRawBufferPointer) -> Int64? {
+        var zoned = false
+        if let t = Timestamp.parseISO8601(bytes, hasZone: &zoned) {
+            if !zoned && format == .exchangeMessageTrackingCSV, let clock { return clock.utc(fromLocal: t) }
+            return t
+        }
+        if let t = Timestamp.parseUSDateTime(bytes) { return clock?.utc(fromLocal: t) ?? t }
+        return nil
+    }
+
     /// Decodes the scanner's current record into events sent to `sink`.
     /// - Returns: the number of events, or an `undecodable` issue (nothing written).
     /// - Throws: what the sink throws.
     public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
+        if csvHeader && !hasFields { return readHeader(scanner) }
         let c = columns
         guard hasFields else {
             return .rejected(issue(scanner, "record before any #Fields: line"))
         }
-        let dateField = scanner.field(c.dateTime)
-        guard let time = Timestamp.parseISO8601(dateField.bytes) else {
+        fieldScratch.removeAll(keepingCapacity: true)
+        fieldScratch.reserveCapacity(scanner.recordBytes.count)
+        guard let time = time(optionalField(scanner, c.dateTime)) else {
             return .rejected(issue(scanner, "date-time is not an ISO 8601 time"))
         }
         lastTimeMs = time
@@ -130,8 +199,6 @@ public final class MessageTrackingLog {
             kind = .other  // zero defer / redirect rule (formats.md 1.7)
         }
 
-        fieldScratch.removeAll(keepingCapacity: true)
-        fieldScratch.reserveCapacity(scanner.recordBytes.count)
         event = DeliveryEvent()
         event.line = scanner.recordLine
         event.timeMs = time
@@ -145,8 +212,12 @@ public final class MessageTrackingLog {
         let fallbackHost = isSend ? optionalField(scanner, c.serverHost) : isReceive ? optionalField(scanner, c.clientHost) : UnsafeRawBufferPointer(start: nil, count: 0)
         let fallbackIP = isSend ? optionalField(scanner, c.serverIP) : isReceive ? optionalField(scanner, c.clientIP) : UnsafeRawBufferPointer(start: nil, count: 0)
 
-        // Recipients and their statuses.
-        let recipientsField = optionalField(scanner, c.recipients)
+        // Recipients and their statuses (`System.String[]`: a PowerShell export of an
+        // array that the script did not join; the recipients are unknown).
+        var recipientsField = optionalField(scanner, c.recipients)
+        if csvHeader && Self.equalsIgnoringCase(recipientsField, "System.String[]") {
+            recipientsField = UnsafeRawBufferPointer(start: nil, count: 0)
+        }
         splitRecipients(recipientsField)
         // The status field as it is (or unescaped into fieldScratch when it holds `""`).
         let statusAll = optionalField(scanner, c.recipientStatus)
@@ -289,6 +360,9 @@ public final class MessageTrackingLog {
 }
 
 extension StringProtocol {
+    /// The text with `_` replaced by `-` (historical search column names).
+    var replacingUnderscores: String { String(map { $0 == "_" ? "-" : $0 }) }
+
     var trimmingSpaces: Substring {
         var s = Substring(self)
         while let f = s.first, f == " " || f == "\t" || f == "\r" || f == "\n" { s = s.dropFirst() }

@@ -52,10 +52,14 @@ final class DecodeContext: @unchecked Sendable {
         var counted1: UInt32 = 0
         var counted2: UInt32 = 0
         var counted3: UInt32 = 0
+        /// The message row has its Message-ID (false for a Postfix queue id met before its
+        /// cleanup line).
+        var hasMessageID = true
 
-        init(ref: Int64, firstMs: Int64) {
+        init(ref: Int64, firstMs: Int64, hasMessageID: Bool = true) {
             self.ref = ref
             self.firstMs = firstMs
+            self.hasMessageID = hasMessageID
         }
 
         /// Records `fingerprint`; returns true when it was new, nil when all slots are taken.
@@ -120,22 +124,37 @@ final class DecodeContext: @unchecked Sendable {
         rollupMessages.removeAll()
     }
 
+    /// A Postfix queue id seen again this long after its message was first seen names a
+    /// new message (short queue ids are reused; Postfix keeps a message at most
+    /// `maximal_queue_lifetime`, 5 days by default).
+    static let queueIDReuseMs: Int64 = 30 * 86_400_000
+
     /// Gives `row` its message reference, creating one for a message not seen before.
+    /// - Parameters:
+    ///   - hasMessageID: the row carries the Message-ID text.
+    ///   - reuseAfterMs: a key first seen longer ago than this starts a new message.
     @inline(__always)
-    func assignMessage(_ row: inout BatchRow) {
+    func assignMessage(_ row: inout BatchRow, hasMessageID: Bool, reuseAfterMs: Int64 = .max) {
         guard row.messageKey != 0 else { return }
-        if var m = messages[row.messageKey] {
+        if var m = messages[row.messageKey], row.timeMs - m.firstMs <= reuseAfterMs {
             row.messageRef = m.ref
+            var changed = false
             if row.timeMs < m.firstMs {
                 m.firstMs = row.timeMs
                 m.firstChanged = true
-                messages[row.messageKey] = m
+                changed = true
             }
+            if hasMessageID && !m.hasMessageID {
+                m.hasMessageID = true
+                row.attachMessageID = true
+                changed = true
+            }
+            if changed { messages[row.messageKey] = m }
             return
         }
         let ref = nextMessageRef
         nextMessageRef += 1
-        messages[row.messageKey] = MessageState(ref: ref, firstMs: row.timeMs)
+        messages[row.messageKey] = MessageState(ref: ref, firstMs: row.timeMs, hasMessageID: hasMessageID)
         row.messageRef = ref
         row.newMessage = true
     }

@@ -17,7 +17,7 @@ final class DecodePipeline: @unchecked Sendable {
         /// Where a later run may continue a file that grows (see ``RecordScanner/resumePoint``).
         var resumeOffset: Int64 = 0
         var resumeLine = 1
-        /// The `#Fields:` directive in force at the end.
+        /// The decoder's state for a later run (``LineDecoder/resumeState``).
         var fields: String?
         /// The source error that ended the input early (damaged gzip), if any.
         var error: Error?
@@ -60,14 +60,23 @@ final class DecodePipeline: @unchecked Sendable {
     private let startLine: Int
     private let startOffset: Int64
     private let fields: String?
+    private let decoder: InputDecoder
+    private let mapOffset: ((Int64) -> Int64)?
 
     /// - Parameters:
-    ///   - source: the decompressed bytes of one input, from `startOffset` on.
+    ///   - source: the decompressed (UTF-8) bytes of one input, from `startOffset` on.
+    ///   - decoder: the input's format decoder.
+    ///   - mapOffset: turns a byte offset of `source` into one of the file (UTF-16 input).
     ///   - startLine, startOffset: where `source` begins in its file (a resumed file).
-    ///   - fields: the `#Fields:` directive in force at `startOffset`, for a resumed file.
+    ///   - fields: the decoder state at `startOffset` (``LineDecoder/resumeState``).
     ///   - buffers: batches in flight (bounds memory).
-    init(source: ByteSource, context: DecodeContext, startLine: Int = 1, startOffset: Int64 = 0, fields: String? = nil, buffers: Int = 4) {
+    init(
+        source: ByteSource, decoder: InputDecoder, context: DecodeContext, mapOffset: ((Int64) -> Int64)? = nil,
+        startLine: Int = 1, startOffset: Int64 = 0, fields: String? = nil, buffers: Int = 4
+    ) {
         self.source = source
+        self.decoder = decoder
+        self.mapOffset = mapOffset
         self.startLine = startLine
         self.startOffset = startOffset
         self.fields = fields
@@ -105,13 +114,33 @@ final class DecodePipeline: @unchecked Sendable {
         return Ending()
     }
 
-    /// The worker: scanner -> message tracking decoder -> batches.
+    /// Adds a decoded record's time to the batch.
+    @inline(__always)
+    private func noteTime(_ t: Int64?, _ batch: EventBatch) {
+        guard let t else { return }
+        if batch.firstMs.map({ t < $0 }) ?? true { batch.firstMs = t }
+        if batch.lastMs.map({ t > $0 }) ?? true { batch.lastMs = t }
+    }
+
+    private func note(_ issue: ScanIssue, _ batch: EventBatch) {
+        var issue = issue
+        if let mapOffset { issue.lineOffset = mapOffset(issue.lineOffset) }
+        if issue.kind.rejectsRecord { batch.rejected += 1 }
+        batch.issues.append(issue)
+    }
+
+    /// The worker: scanner -> format decoder -> batches.
     private func decode() {
+        switch decoder {
+        case .lines(let d): decodeLines(d)
+        case .json(let d): decodeJSON(d)
+        }
+    }
+
+    private func decodeLines(_ decoder: LineDecoder) {
         let scanner = RecordScanner(
-            source: source, options: MessageTrackingLog.scannerOptions, startLine: startLine, startOffset: startOffset)
-        let decoder = MessageTrackingLog()
-        if let fields {
-            let count = Array(fields.utf8).withUnsafeBytes { decoder.readDirective($0) }
+            source: source, options: decoder.scannerOptions, startLine: startLine, startOffset: startOffset)
+        if let fields, let count = decoder.restore(fields) {
             scanner.expectedFieldCount = count
         }
         guard var batch = free.take() else { return }
@@ -130,13 +159,13 @@ final class DecodePipeline: @unchecked Sendable {
                     switch try decoder.decode(scanner, into: batch) {
                     case .events:
                         batch.records += 1
-                        if let t = decoder.lastTimeMs {
-                            if batch.firstMs.map({ t < $0 }) ?? true { batch.firstMs = t }
-                            if batch.lastMs.map({ t > $0 }) ?? true { batch.lastMs = t }
-                        }
+                        noteTime(decoder.lastTimeMs, batch)
                     case .rejected(let issue):
-                        batch.rejected += 1
-                        batch.issues.append(issue)
+                        note(issue, batch)
+                    case .header(let count):
+                        scanner.expectedFieldCount = count
+                    case .skipped:
+                        batch.skipped += 1
                     }
                 } catch {
                     failure = error
@@ -147,8 +176,7 @@ final class DecodePipeline: @unchecked Sendable {
                     scanner.expectedFieldCount = count
                 }
             case .issue(let issue):
-                if issue.kind.rejectsRecord { batch.rejected += 1 }
-                batch.issues.append(issue)
+                note(issue, batch)
             case .end:
                 break loop
             }
@@ -162,6 +190,54 @@ final class DecodePipeline: @unchecked Sendable {
         let resume = scanner.resumePoint
         full.put(.finished(Ending(
             bytesScanned: scanner.bytesScanned, resumeOffset: resume.offset, resumeLine: resume.line,
-            fields: decoder.fieldsDirective, error: failure)))
+            fields: decoder.resumeState, error: failure)))
+    }
+
+    private func decodeJSON(_ decoder: JSONRecordDecoder) {
+        let scanner = JSONRecordScanner(source: source)
+        guard var batch = free.take() else { return }
+        var failure: Error?
+        loop: while true {
+            let event: ScanEvent
+            do {
+                event = try scanner.next()
+            } catch {
+                failure = error
+                break
+            }
+            switch event {
+            case .record:
+                do {
+                    switch try decoder.decode(
+                        object: scanner.recordBytes, line: scanner.recordLine, lineOffset: scanner.recordLineOffset, into: batch)
+                    {
+                    case .events:
+                        batch.records += 1
+                        noteTime(decoder.lastTimeMs, batch)
+                    case .rejected(let issue):
+                        note(issue, batch)
+                    case .header, .skipped:
+                        break
+                    }
+                } catch {
+                    failure = error
+                    break loop
+                }
+            case .issue(let issue):
+                note(issue, batch)
+            case .directive:
+                break
+            case .end:
+                break loop
+            }
+            if batch.isFull {
+                full.put(.batch(batch))
+                guard let next = free.take() else { return }
+                batch = next
+            }
+        }
+        full.put(.batch(batch))
+        // JSON exports are documents, not growing logs: never resumed.
+        full.put(.finished(Ending(bytesScanned: scanner.bytesScanned, resumeOffset: 0, resumeLine: 0, fields: nil, error: failure)))
     }
 }

@@ -36,6 +36,12 @@ struct BatchRow {
     /// ``messageID``.
     var newMessage = false
     var messageID = ArenaSlice.null
+    /// Postfix queue id of the message (stored with a new message).
+    var queueID = ArenaSlice.null
+    /// The message row exists without a Message-ID and this row brings it.
+    var attachMessageID = false
+    /// The whole message expires (``DeliveryEvent/expiresMessage``).
+    var expiresMessage = false
 }
 
 /// A dimension value first met in a batch: the writer inserts it (with the id the decoding
@@ -66,6 +72,8 @@ final class EventBatch: EventSink, @unchecked Sendable {
     /// Records kept and rejected in this batch, and their time range.
     var records = 0
     var rejected = 0
+    /// Lines of other programs skipped (Postfix maillog).
+    var skipped = 0
     var firstMs: Int64?
     var lastMs: Int64?
 
@@ -89,6 +97,7 @@ final class EventBatch: EventSink, @unchecked Sendable {
         issues.removeAll(keepingCapacity: true)
         records = 0
         rejected = 0
+        skipped = 0
         firstMs = nil
         lastMs = nil
     }
@@ -182,9 +191,20 @@ final class EventBatch: EventSink, @unchecked Sendable {
         row.statusID = intern(ctx.statuses, .status, e.statusText)
         row.hostID = intern(ctx.hosts, .host, e.remoteHost)
         row.ipID = intern(ctx.hosts, .host, e.remoteIP)
-        if !e.messageID.isEmpty {
+        row.expiresMessage = e.expiresMessage
+        if !e.queueID.isEmpty {
+            // Postfix: the queue id names the message; its Message-ID comes later (cleanup).
+            row.messageKey = mixKeys(hash64(e.queueID), 0x5155_4555_4549_4400)
+            context.assignMessage(&row, hasMessageID: !e.messageID.isEmpty, reuseAfterMs: DecodeContext.queueIDReuseMs)
+            if row.newMessage {
+                row.queueID = copy(e.queueID)
+                if !e.messageID.isEmpty { row.messageID = copy(e.messageID) }
+            } else if row.attachMessageID {
+                row.messageID = copy(e.messageID)
+            }
+        } else if !e.messageID.isEmpty {
             row.messageKey = hash64(e.messageID)
-            context.assignMessage(&row)
+            context.assignMessage(&row, hasMessageID: true)
             if row.newMessage { row.messageID = copy(e.messageID) }
         }
         context.countRollup(row)

@@ -58,13 +58,17 @@ public final class Ingestor {
     private let db: Database
     private let writer: StoreWriter
     private let logger: Logger
+    private let options: DecodeOptions
     /// Called after each input with its outcome (for progress output).
     public var onFileDone: ((FileOutcome) -> Void)?
 
     /// Opens the store for writing: creates or migrates the schema and loads the
     /// knowledge base.
-    /// - Throws: ``SQLiteError``, ``Schema/Failure``.
-    public init(databasePath: String, logger: Logger = Logger(label: "mailflow")) throws {
+    /// - Parameter options: format override, `--year`, `--timezone`.
+    /// - Throws: ``SQLiteError``, ``Schema/Failure``, ``LocalClock/Failure`` (unknown zone).
+    public init(databasePath: String, options: DecodeOptions = DecodeOptions(), logger: Logger = Logger(label: "mailflow")) throws {
+        try options.validate()
+        self.options = options
         db = try Database(path: databasePath)
         try Schema.prepareForWriting(db)
         try KnowledgeBase.shared.store(into: db)
@@ -178,28 +182,49 @@ public final class Ingestor {
             var content: ByteSource
             var format: String
             var encoding: String
-            if let r = resume {
+            var decoder: InputDecoder
+            var mapOffset: ((Int64) -> Int64)?
+            let input = InputContext(modificationMs: regular ? file.modificationMs : nil)
+            if let r = resume, let known = LogFormat(rawValue: r.format) {
                 try file.seek(to: r.offset)
                 content = file
                 format = r.format
                 encoding = r.encoding
+                decoder = try known.decoder(options: options, input: input, json: false)
                 logger.debug("\(path): grew since the last read; continuing at byte \(r.offset), line \(r.line)")
             } else {
+                resume = nil
                 var source: ByteSource = regular ? file : peek
                 if compression == .gzip { source = try GzipByteSource(source, name: path) }
-                // Sniff the decompressed head for encoding and format.
+                // Sniff the decompressed head for the encoding; UTF-16 is transcoded to
+                // UTF-8 in a streaming stage before the tokenizer.
                 let sniffing = HeadPeekingSource(source, headBytes: 16 << 10)
-                guard let detected = FormatDetector.detect(try sniffing.head()) else {
-                    throw FileFailure.unrecognisedFormat(path)
+                let textEncoding = TextEncoding.sniff(try sniffing.head())
+                var text: ByteSource = sniffing
+                if !textEncoding.isUTF8 {
+                    let bigEndian = textEncoding == .utf16BE || textEncoding == .utf16BEBOM
+                    let skipsBOM = textEncoding == .utf16LEBOM || textEncoding == .utf16BEBOM
+                    let utf16 = UTF16ByteSource(sniffing, bigEndian: bigEndian, skipsBOM: skipsBOM)
+                    mapOffset = { utf16.originalOffset(ofOutputOffset: $0) }
+                    text = utf16
                 }
-                guard detected.encoding.isUTF8 else {
-                    outcome.format = detected.format.rawValue
-                    throw FileFailure.unsupportedEncoding(path, detected.encoding.rawValue)
+                let decoded = HeadPeekingSource(text, headBytes: 16 << 10)
+                let detected: FormatDetector.Detection
+                if let forced = options.format {
+                    let head = try decoded.head()
+                    let first = head.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 && $0 != 0xEF && $0 != 0xBB && $0 != 0xBF })
+                    detected = FormatDetector.Detection(format: forced, json: first == UInt8(ascii: "[") || first == UInt8(ascii: "{"))
+                } else {
+                    guard let d = FormatDetector.detect(try decoded.head()) else {
+                        throw FileFailure.unrecognisedFormat(path)
+                    }
+                    detected = d
                 }
-                content = sniffing
+                content = decoded
                 format = detected.format.rawValue
-                encoding = detected.encoding.rawValue
-                logger.debug("\(path): format \(format), encoding \(encoding), compression \(compression.rawValue)")
+                encoding = textEncoding.rawValue
+                decoder = try detected.format.decoder(options: options, input: input, json: detected.json)
+                logger.debug("\(path): format \(format)\(detected.json ? " (JSON)" : ""), encoding \(encoding), compression \(compression.rawValue)")
             }
             outcome.format = format
             outcome.encoding = encoding
@@ -212,7 +237,7 @@ public final class Ingestor {
                     path: path, fingerprint: fingerprint, size: size, format: format, encoding: encoding,
                     compression: compression.rawValue, root: resume?.root, startOffset: resume?.offset ?? 0)
                 var stats = FileStats()
-                let ending = try scanMessageTracking(content, resume: resume, into: &stats)
+                let ending = try scan(content, decoder: decoder, mapOffset: mapOffset, resume: resume, into: &stats)
                 if let error = ending.error as? ScanError {
                     // Damaged input (gzip): the records before it are kept; say where it stopped.
                     outcome.status = .failed(error.description)
@@ -221,8 +246,9 @@ public final class Ingestor {
                         kind: .damagedInput, line: ending.resumeLine, lineOffset: ending.bytesScanned,
                         detail: error.description))
                 }
-                try writer.finishFile(stats: stats)
-                if regular && compression == .none && outcome.status == .ingested {
+                try writer.finishFile(stats: stats, timeRule: decoder.timeRule)
+                if let rule = decoder.timeRule { logger.debug("\(path): times read as \(rule)") }
+                if regular && compression == .none && mapOffset == nil && outcome.status == .ingested {
                     let n = Int(min(4096, ending.resumeOffset))
                     let tail = file.peek(count: n, at: ending.resumeOffset - Int64(n))
                     let headLen = Int(min(64 << 10, size))
@@ -254,10 +280,13 @@ public final class Ingestor {
     /// - Returns: how the input ended (with the source error when it ended in damage; the
     ///   records before it are stored).
     /// - Throws: storage errors.
-    private func scanMessageTracking(_ source: ByteSource, resume: ResumePoint?, into stats: inout FileStats) throws -> DecodePipeline.Ending {
+    private func scan(
+        _ source: ByteSource, decoder: InputDecoder, mapOffset: ((Int64) -> Int64)?, resume: ResumePoint?,
+        into stats: inout FileStats
+    ) throws -> DecodePipeline.Ending {
         let pipeline = DecodePipeline(
-            source: source, context: writer.context, startLine: resume?.line ?? 1, startOffset: resume?.offset ?? 0,
-            fields: resume?.fields)
+            source: source, decoder: decoder, context: writer.context, mapOffset: mapOffset,
+            startLine: resume?.line ?? 1, startOffset: resume?.offset ?? 0, fields: resume?.fields)
         var local = FileStats()
         let ending = try pipeline.run { batch in
             try writer.write(batch)
@@ -265,6 +294,7 @@ public final class Ingestor {
             local.events += batch.rows.count
             local.rejected += batch.rejected
             local.issues += batch.issues.count
+            local.skipped += batch.skipped
             if let t = batch.firstMs { local.noteTime(t) }
             if let t = batch.lastMs { local.noteTime(t) }
         }
@@ -333,7 +363,7 @@ enum FileFailure: Error, CustomStringConvertible {
     var description: String {
         switch self {
         case .unrecognisedFormat(let p):
-            return "\(p): not a recognised log format (expected an Exchange message tracking log with a #Fields: header); skipped"
+            return "\(p): not a recognised log format (supported: \(LogFormat.names)); skipped. If it is one of them, name it with --format"
         case .unsupportedEncoding(let p, let e):
             return "\(p): \(e) text is not supported yet; convert it to UTF-8 (e.g. iconv -f UTF-16 -t UTF-8) and ingest again"
         }

@@ -2,7 +2,7 @@
 /// its version, `PRAGMA user_version`.
 public enum Schema {
     /// Schema version this build writes.
-    public static let version = 1
+    public static let version = 2
 
     /// The text of `schema.sql`.
     public static var sql: String { String(decoding: PackageResources.schema_sql, as: UTF8.self) }
@@ -38,7 +38,35 @@ public enum Schema {
         try db.execute("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=OFF;")
         try db.execute("PRAGMA cache_size=-65536; PRAGMA temp_store=MEMORY;")
         if found < version {
-            try db.transaction { try db.execute(sql) }
+            try db.transaction {
+                if found >= 1 { try migrate(db, from: found) }
+                try db.execute(sql)
+            }
+        }
+    }
+
+    /// In-place migrations from earlier versions (inside the caller's transaction). The
+    /// views are dropped first and recreated from `schema.sql` afterwards.
+    static func migrate(_ db: Database, from found: Int) throws {
+        let views = try db.prepare("SELECT name FROM sqlite_schema WHERE type = 'view'")
+        var names: [String] = []
+        while try views.step() { names.append(views.string(0) ?? "") }
+        for name in names where !name.isEmpty { try db.execute("DROP VIEW \"\(name)\"") }
+        if found < 2 {
+            // 1 -> 2: Postfix support. message.message_id may be NULL (queue id known
+            // first), message.queue_id; delivery.last_deferral_ms; source_file.skipped and
+            // time_rule.
+            try db.execute("""
+                CREATE TABLE message_v2 (
+                    id INTEGER PRIMARY KEY, message_id TEXT, msg_key INTEGER NOT NULL,
+                    first_ms INTEGER NOT NULL, queue_id TEXT) STRICT;
+                INSERT INTO message_v2(id, message_id, msg_key, first_ms) SELECT id, message_id, msg_key, first_ms FROM message;
+                DROP TABLE message;
+                ALTER TABLE message_v2 RENAME TO message;
+                ALTER TABLE delivery ADD COLUMN last_deferral_ms INTEGER;
+                ALTER TABLE source_file ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
+                ALTER TABLE source_file ADD COLUMN time_rule TEXT;
+                """)
         }
     }
 

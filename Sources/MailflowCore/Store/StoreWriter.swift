@@ -10,6 +10,8 @@ public struct FileStats: Sendable, Equatable {
     public var events = 0
     public var rejected = 0
     public var issues = 0
+    /// Lines of other programs skipped (Postfix maillog): neither records nor issues.
+    public var skipped = 0
     public var firstMs: Int64?
     public var lastMs: Int64?
     public var bytesScanned: Int64 = 0
@@ -49,6 +51,7 @@ final class StoreWriter {
     }
     private let insertIssue: Statement
     private let insertMessage: Statement
+    private let attachMessageID: Statement
     private let findDelivery: Statement
     /// `INSERT` of a new value, per ``Dimension``.
     private var insertDimension: [Statement] = []
@@ -63,6 +66,7 @@ final class StoreWriter {
         var connector: Int64 = 0
         var domain: Int64 = 0
         var firstDeferralMs: Int64?
+        var lastDeferralMs: Int64?
         var attempts = 0
         var lastDeferralCause: String?
         var outcome = "pending"
@@ -76,6 +80,8 @@ final class StoreWriter {
     private var dirtyDeliveries = Set<PairKey>()
     /// Pairs whose delivery is pending, for a cheap check on every sent or delivered event.
     private var pendingPairs = KeyMap<Bool>()
+    /// Recipients with a pending delivery, per message (a whole-message expiry, Postfix).
+    private var pendingByMessage: [Int64: Set<Int64>] = [:]
     private var deliveryTableHadRows = false
     private var codeScratch = [UInt8](repeating: 0, count: 16)
 
@@ -89,9 +95,11 @@ final class StoreWriter {
         insertIssue = try db.prepare("""
             INSERT INTO parse_issue(file_id, line, byte_offset, kind, sample, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms) VALUES (?1, ?2, ?3, ?4)")
+        insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms, queue_id) VALUES (?1, ?2, ?3, ?4, ?5)")
+        attachMessageID = try db.prepare("UPDATE message SET message_id = ?2 WHERE id = ?1 AND message_id IS NULL")
         findDelivery = try db.prepare("""
-            SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause
+            SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause,
+                   last_deferral_ms
             FROM delivery WHERE message_ref = ?1 AND recipient_id = ?2
             """)
         for d in Dimension.allCases {
@@ -136,6 +144,7 @@ final class StoreWriter {
         deliveries.removeAll()
         dirtyDeliveries.removeAll()
         pendingPairs.removeAll()
+        pendingByMessage.removeAll()
         let maxRef = try db.prepare("SELECT coalesce(max(id), 0) FROM message")
         _ = try maxRef.step()
         context.nextMessageRef = maxRef.int64(0) + 1
@@ -147,14 +156,16 @@ final class StoreWriter {
             """)
         recentFrom.bind(1, Self.messageWindowMs)
         if try recentFrom.step(), !recentFrom.isNull(0) {
-            let recent = try db.prepare("SELECT id, msg_key, first_ms FROM message WHERE id >= ?1")
+            let recent = try db.prepare("SELECT id, msg_key, first_ms, message_id IS NOT NULL FROM message WHERE id >= ?1")
             recent.bind(1, recentFrom.int64(0))
             while try recent.step() {
-                context.messages[UInt64(bitPattern: recent.int64(1))] = DecodeContext.MessageState(ref: recent.int64(0), firstMs: recent.int64(2))
+                context.messages[UInt64(bitPattern: recent.int64(1))] = DecodeContext.MessageState(
+                    ref: recent.int64(0), firstMs: recent.int64(2), hasMessageID: recent.int(3) == 1)
             }
         }
         let pending = try db.prepare("""
-            SELECT message_ref, recipient_id, connector_id, domain_id, first_deferral_ms, attempts, last_cause
+            SELECT message_ref, recipient_id, connector_id, domain_id, first_deferral_ms, attempts, last_cause,
+                   last_deferral_ms
             FROM delivery WHERE outcome = 'pending'
             """)
         while try pending.step() {
@@ -164,8 +175,10 @@ final class StoreWriter {
             s.firstDeferralMs = pending.isNull(4) ? nil : pending.int64(4)
             s.attempts = pending.int(5)
             s.lastDeferralCause = pending.string(6)
+            s.lastDeferralMs = pending.isNull(7) ? nil : pending.int64(7)
             deliveries[PairKey(message: pending.int64(0), recipient: pending.int64(1))] = s
             pendingPairs[mixKeys(UInt64(bitPattern: pending.int64(0)), UInt64(bitPattern: pending.int64(1)))] = true
+            pendingByMessage[pending.int64(0), default: []].insert(pending.int64(1))
         }
         loadedDataVersion = try dataVersion()
         let any = try db.prepare("SELECT EXISTS (SELECT 1 FROM delivery)")
@@ -253,7 +266,13 @@ final class StoreWriter {
         bindID(st, b + 5, row.nameID)
         bindID(st, b + 6, row.connectorID)
         let messageRef = row.messageRef
-        if row.newMessage { try insertMessageRow(row, batch) }
+        if row.newMessage {
+            try insertMessageRow(row, batch)
+        } else if row.attachMessageID {
+            attachMessageID.bind(1, messageRef)
+            attachMessageID.bindBorrowed(2, batch.bytes(row.messageID))
+            try attachMessageID.run()
+        }
         bindID(st, b + 7, messageRef)
         bindID(st, b + 8, row.senderID)
         bindID(st, b + 9, row.recipientID)
@@ -268,7 +287,9 @@ final class StoreWriter {
             st.bindNull(b + 12)
         }
         var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
-        if row.kind.hasRootCause && messageRef != 0 {
+        if row.expiresMessage && messageRef != 0 {
+            cause = try expireMessage(row, messageRef: messageRef)
+        } else if row.kind.hasRootCause && messageRef != 0 {
             cause = try trackDelivery(row, cause: cause, messageRef: messageRef, recipientID: row.recipientID,
                                       connectorID: row.connectorID, domainID: row.domainID)
         } else if row.needsEarlierCause {
@@ -326,11 +347,13 @@ final class StoreWriter {
 
     /// Writes the file's counts, changed messages and deliveries, and merges its rollups;
     /// must run inside its transaction.
-    func finishFile(stats: FileStats) throws {
+    func finishFile(stats: FileStats, timeRule: String? = nil) throws {
         let st = try db.prepare("""
             UPDATE source_file SET bytes_scanned = ?2, records = ?3, events = ?4, rejected = ?5, issues = ?6,
-                   first_ms = ?7, last_ms = ?8, ingested_ms = ?9 WHERE id = ?1
+                   first_ms = ?7, last_ms = ?8, ingested_ms = ?9, skipped = ?10, time_rule = ?11 WHERE id = ?1
             """)
+        st.bind(10, Int64(stats.skipped))
+        st.bind(11, timeRule)
         st.bind(1, fileID)
         st.bind(2, stats.bytesScanned)
         st.bind(3, Int64(stats.records))
@@ -353,9 +376,10 @@ final class StoreWriter {
 
     private func insertMessageRow(_ row: BatchRow, _ batch: EventBatch) throws {
         insertMessage.bind(1, row.messageRef)
-        insertMessage.bindBorrowed(2, batch.bytes(row.messageID))
+        if row.messageID.isNull { insertMessage.bindNull(2) } else { insertMessage.bindBorrowed(2, batch.bytes(row.messageID)) }
         insertMessage.bind(3, Int64(bitPattern: row.messageKey))
         insertMessage.bind(4, row.timeMs)
+        if row.queueID.isNull { insertMessage.bindNull(5) } else { insertMessage.bindBorrowed(5, batch.bytes(row.queueID)) }
         try insertMessage.run()
     }
 
@@ -390,6 +414,7 @@ final class StoreWriter {
                 s.outcome = st.string(5) ?? "pending"
                 s.outcomeMs = st.isNull(6) ? nil : st.int64(6)
                 s.rootCause = st.string(7)
+                s.lastDeferralMs = st.isNull(8) ? nil : st.int64(8)
             }
         }
         return s
@@ -409,7 +434,10 @@ final class StoreWriter {
         case .deferred:
             s.attempts += 1
             if s.firstDeferralMs.map({ row.timeMs < $0 }) ?? true { s.firstDeferralMs = row.timeMs }
-            s.lastDeferralCause = cause
+            if s.lastDeferralMs.map({ row.timeMs >= $0 }) ?? true {
+                s.lastDeferralMs = row.timeMs
+                s.lastDeferralCause = cause
+            }
         case .failed:
             s.attempts += 1
             if s.outcome != "expired" {
@@ -429,14 +457,58 @@ final class StoreWriter {
         }
         deliveries[key] = s
         dirtyDeliveries.insert(key)
-        pendingPairs[mixKeys(UInt64(bitPattern: key.message), UInt64(bitPattern: key.recipient))] = s.outcome == "pending" ? true : nil
+        notePending(key, s.outcome == "pending")
         return resolved
+    }
+
+    private func notePending(_ key: PairKey, _ pending: Bool) {
+        pendingPairs[mixKeys(UInt64(bitPattern: key.message), UInt64(bitPattern: key.recipient))] = pending ? true : nil
+        if pending {
+            pendingByMessage[key.message, default: []].insert(key.recipient)
+        } else if pendingByMessage[key.message] != nil {
+            pendingByMessage[key.message]!.remove(key.recipient)
+            if pendingByMessage[key.message]!.isEmpty { pendingByMessage[key.message] = nil }
+        }
+    }
+
+    /// A whole-message expiry (Postfix `status=expired`, rule RC5): every recipient still
+    /// pending expires with its own last deferral's cause (RC4); with none pending, the
+    /// message itself (recipient 0) is recorded as expired with cause `unknown`.
+    /// - Returns: the event's root cause, that of the latest deferral among them.
+    private func expireMessage(_ row: BatchRow, messageRef: Int64) throws -> String {
+        let recipients = pendingByMessage[messageRef] ?? []
+        var latest: (ms: Int64, cause: String)?
+        for recipient in recipients.sorted() {
+            let key = PairKey(message: messageRef, recipient: recipient)
+            var s = try delivery(key)
+            guard s.outcome == "pending" else { continue }
+            s.outcome = "expired"
+            s.outcomeMs = row.timeMs
+            s.rootCause = s.lastDeferralCause ?? "unknown"
+            if let ms = s.lastDeferralMs, let cause = s.lastDeferralCause, ms >= (latest?.ms ?? .min) { latest = (ms, cause) }
+            deliveries[key] = s
+            dirtyDeliveries.insert(key)
+            notePending(key, false)
+        }
+        if recipients.isEmpty {
+            let key = PairKey(message: messageRef, recipient: 0)
+            var s = try delivery(key)
+            if s.outcome != "expired" {
+                if row.connectorID != 0 { s.connector = row.connectorID }
+                s.outcome = "expired"
+                s.outcomeMs = row.timeMs
+                s.rootCause = "unknown"
+                deliveries[key] = s
+                dirtyDeliveries.insert(key)
+            }
+        }
+        return latest?.cause ?? "unknown"
     }
 
     private func noteDelivered(_ key: PairKey, at ms: Int64) {
         let mixed = mixKeys(UInt64(bitPattern: key.message), UInt64(bitPattern: key.recipient))
         guard pendingPairs[mixed] != nil else { return }
-        pendingPairs[mixed] = nil
+        notePending(key, false)
         guard var s = deliveries[key], s.outcome == "pending" else { return }
         s.outcome = "delivered"
         s.outcomeMs = ms
@@ -448,8 +520,8 @@ final class StoreWriter {
         guard !dirtyDeliveries.isEmpty else { return }
         let st = try db.prepare("""
             INSERT OR REPLACE INTO delivery(message_ref, recipient_id, connector_id, domain_id, first_deferral_ms,
-                                            attempts, last_cause, outcome, outcome_ms, root_cause)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)
+                                            attempts, last_cause, outcome, outcome_ms, root_cause, last_deferral_ms)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
             """)
         for key in dirtyDeliveries {
             guard let s = deliveries[key] else { continue }
@@ -463,6 +535,7 @@ final class StoreWriter {
             st.bind(8, s.outcome)
             st.bind(9, s.outcomeMs)
             st.bind(10, s.rootCause)
+            st.bind(11, s.lastDeferralMs)
             try st.run()
             if s.outcome != "pending" { deliveries[key] = nil }
         }

@@ -1,0 +1,228 @@
+import MailflowScanner
+
+/// Column positions of an Exchange W3C-style log, from its `#Fields:` directive (names
+/// compared case-insensitively: real connectivity logs write `Destination`).
+struct W3CFields {
+    private(set) var names: [String] = []
+    private(set) var directive: String?
+
+    /// Reads a directive line (without `#`).
+    /// - Returns: the field count when the line is `Fields:`.
+    mutating func read(_ line: UnsafeRawBufferPointer) -> Int? {
+        let text = String(decoding: line, as: UTF8.self)
+        guard let colon = text.firstIndex(of: ":"), text[..<colon].trimmingSpaces.lowercased() == "fields" else { return nil }
+        names = text[text.index(after: colon)...].split(separator: ",", omittingEmptySubsequences: false)
+            .map { $0.trimmingSpaces.lowercased() }
+        directive = text
+        return names.count
+    }
+
+    func index(_ name: String) -> Int { names.firstIndex(of: name) ?? -1 }
+}
+
+private var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
+
+@inline(__always)
+private func field(_ scanner: RecordScanner, _ i: Int) -> UnsafeRawBufferPointer {
+    i >= 0 && i < scanner.fieldCount ? scanner.field(i).bytes : noBytes
+}
+
+/// Byte range of the host part of `ip:port`, `[v6]:port` or a bare address.
+private func hostPart(_ endpoint: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+    guard !endpoint.isEmpty else { return endpoint }
+    if endpoint[0] == UInt8(ascii: "["), let close = endpoint.firstIndex(of: UInt8(ascii: "]")) {
+        return UnsafeRawBufferPointer(rebasing: endpoint[1..<close])
+    }
+    var colons = 0
+    var last = -1
+    for i in 0..<endpoint.count where endpoint[i] == UInt8(ascii: ":") { colons += 1; last = i }
+    if colons == 1 { return UnsafeRawBufferPointer(rebasing: endpoint[..<last]) }
+    return endpoint
+}
+
+/// Decoder for Exchange Server SMTP send and receive protocol logs (`SEND*.LOG`,
+/// `RECV*.LOG`): W3C-style header, fields `date-time, connector-id, session-id,
+/// sequence-number, local-endpoint, remote-endpoint, event, data, context`. Facts:
+/// Microsoft page "Protocol logging" (Exchange Server); `reference/formats.md` 2.1.
+///
+/// One event per line, without message or recipient (a line is a step of an SMTP
+/// session). Kinds (corpus kind table): a `<` line (reply from the remote server) whose
+/// data starts with a 4xx reply is `deferred`, with 5xx `failed`, codes and root cause
+/// read from the reply (rules C1, RC1-RC3); a `*` line (information) carrying
+/// `Winsock error code: N` or `TLS negotiation failed` in its data or context is
+/// `deferred` with cause `socket:N` or `tls` and no codes; every other line is `other`.
+/// The connector is `connector-id`; the remote host is the address of `remote-endpoint`.
+public final class SMTPProtocolLog: LineDecoder {
+    private var fields = W3CFields()
+    private var dateTime = -1, connector = -1, remote = -1, event = -1, data = -1, context = -1
+    public private(set) var lastTimeMs: Int64?
+
+    public init() {}
+
+    public var scannerOptions: RecordScanner.Options {
+        var o = RecordScanner.Options()
+        o.quotedLineBreaks = false
+        o.directives = true
+        return o
+    }
+
+    public var resumeState: String? { fields.directive }
+    public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
+
+    public func readDirective(_ line: UnsafeRawBufferPointer) -> Int? {
+        guard let count = fields.read(line) else { return nil }
+        dateTime = fields.index("date-time")
+        connector = fields.index("connector-id")
+        remote = fields.index("remote-endpoint")
+        event = fields.index("event")
+        data = fields.index("data")
+        context = fields.index("context")
+        return count
+    }
+
+    public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
+        guard dateTime >= 0 else { return .rejected(undecodable(scanner, "record before any #Fields: line")) }
+        guard let time = Timestamp.parseISO8601(field(scanner, dateTime)) else {
+            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
+        }
+        lastTimeMs = time
+        var e = DeliveryEvent()
+        e.line = scanner.recordLine
+        e.timeMs = time
+        e.kind = .other
+        let ev = field(scanner, event)
+        e.rawEvent = ev
+        e.connector = field(scanner, connector)
+        e.remoteIP = hostPart(field(scanner, remote))
+        let dataText = field(scanner, data)
+        let contextText = field(scanner, context)
+        if ev.count == 1 && ev[0] == UInt8(ascii: "<") && dataText.count >= 3
+            && (dataText[0] == UInt8(ascii: "4") || dataText[0] == UInt8(ascii: "5"))
+            && StatusText.isDigit(dataText[1]) && StatusText.isDigit(dataText[2])
+        {
+            e.kind = dataText[0] == UInt8(ascii: "4") ? .deferred : .failed
+            let a = StatusText.analyze(dataText, wantCause: true)
+            e.replyCode = a.replyCode
+            e.enhancedCode = a.enhancedCode
+            e.rootCause = a.rootCause ?? "unknown"
+            e.statusText = dataText
+        } else if ev.count == 1 && ev[0] == UInt8(ascii: "*") {
+            for text in [dataText, contextText] where !text.isEmpty {
+                if StatusText.findIgnoringCase(text, "Winsock error code") != nil
+                    || StatusText.findIgnoringCase(text, "TLS negotiation failed") != nil
+                {
+                    e.kind = .deferred
+                    e.rootCause = StatusText.codelessCause(text) ?? "unknown"
+                    e.statusText = text
+                    break
+                }
+            }
+        }
+        try sink.write(&e)
+        return .events(1)
+    }
+}
+
+/// Decoder for Exchange Server transport connectivity logs (`CONNECTLOG*.LOG`): fields
+/// `date-time, session, source, destination, direction, description`. Facts: Microsoft
+/// page "Connectivity logging in Exchange Server"; `reference/formats.md` 2.2.
+///
+/// One event per line, without message or recipient. A `-` (disconnect) line whose
+/// description contains `(Retry` is the session's failure: kind `deferred` (the messages
+/// stay queued). Its root cause is the socket error of the session's last
+/// `Failed connection to IP:port (Reason:XXXXXXXX)` line (hex Winsock number, 0x274C =
+/// 10060 timed out), else the cause in its own text (`dns` for a DNS failure, rule RC2),
+/// else `unknown`. Every other line is `other`. The format has no connector column and no
+/// SMTP codes; the remote host of an event is the session's next hop (`destination`)
+/// and its IP the address of the failed or established connection.
+public final class ConnectivityLog: LineDecoder {
+    private var fields = W3CFields()
+    private var dateTime = -1, session = -1, source = -1, destination = -1, direction = -1, description = -1
+    public private(set) var lastTimeMs: Int64?
+
+    private struct Session {
+        var socketError: Int?
+        var ip: [UInt8] = []
+    }
+    /// Open sessions by session id (bounded: cleared when it grows past 100,000).
+    private var sessions: [[UInt8]: Session] = [:]
+
+    public init() {}
+
+    public var scannerOptions: RecordScanner.Options {
+        var o = RecordScanner.Options()
+        o.quotedLineBreaks = false
+        o.directives = true
+        return o
+    }
+
+    public var resumeState: String? { fields.directive }
+    public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
+
+    public func readDirective(_ line: UnsafeRawBufferPointer) -> Int? {
+        guard let count = fields.read(line) else { return nil }
+        dateTime = fields.index("date-time")
+        session = fields.index("session")
+        source = fields.index("source")
+        destination = fields.index("destination")
+        direction = fields.index("direction")
+        description = fields.index("description")
+        return count
+    }
+
+    public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
+        guard dateTime >= 0 else { return .rejected(undecodable(scanner, "record before any #Fields: line")) }
+        guard let time = Timestamp.parseISO8601(field(scanner, dateTime)) else {
+            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
+        }
+        lastTimeMs = time
+        let id = Array(field(scanner, session))
+        let dir = field(scanner, direction)
+        let text = field(scanner, description)
+        var e = DeliveryEvent()
+        e.line = scanner.recordLine
+        e.timeMs = time
+        e.kind = .other
+        e.rawEvent = dir
+        e.source = field(scanner, source)
+        e.remoteHost = field(scanner, destination)
+        let isDisconnect = dir.count == 1 && dir[0] == UInt8(ascii: "-")
+        if let p = StatusText.findIgnoringCase(text, "Failed connection to ") {
+            var s = sessions[id] ?? Session()
+            s.socketError = StatusText.parenthesisedHexSocketError(text) ?? s.socketError
+            let rest = UnsafeRawBufferPointer(rebasing: text[(p + 21)...])
+            let end = rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.count
+            s.ip = Array(hostPart(UnsafeRawBufferPointer(rebasing: rest[..<end])))
+            if sessions.count > 100_000 { sessions.removeAll() }
+            sessions[id] = s
+        }
+        let state = sessions[id]
+        if isDisconnect && StatusText.find(text, "(Retry", from: 0) != nil {
+            e.kind = .deferred
+            e.statusText = text
+            if let code = state?.socketError {
+                e.rootCause = "socket:\(code)"
+            } else {
+                e.rootCause = StatusText.codelessCause(text) ?? "unknown"
+            }
+        }
+        if isDisconnect { sessions[id] = nil }
+        if let ip = state?.ip, !ip.isEmpty {
+            try ip.withUnsafeBytes { raw in
+                e.remoteIP = raw
+                try sink.write(&e)
+            }
+        } else {
+            try sink.write(&e)
+        }
+        return .events(1)
+    }
+}
+
+/// An `undecodable` issue for the scanner's current record.
+func undecodable(_ scanner: RecordScanner, _ detail: String) -> ScanIssue {
+    let bytes = scanner.recordBytes
+    return ScanIssue(
+        kind: .undecodable, line: scanner.recordLine, lineOffset: scanner.recordLineOffset,
+        sample: Array(bytes.prefix(ScanIssue.sampleLimit)), detail: detail)
+}

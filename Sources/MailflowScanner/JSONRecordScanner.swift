@@ -1,0 +1,254 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Splits a JSON export into records without parsing it: each JSON object that is an
+/// element of the first array of the input is one record (`[ {...}, {...} ]` as written by
+/// `ConvertTo-Json`, and `{"d": {"results": [ ... ]}}` / `{"value": [ ... ]}` as returned by
+/// OData services). An input whose top-level values are objects with no array inside
+/// (JSON Lines, one object per line) gives each top-level object as a record. JSON syntax:
+/// RFC 8259.
+///
+/// Bytes are read in chunks into one reused buffer; a record is a byte range of it, valid
+/// until the next call of ``next()``. Memory stays bounded: a record longer than
+/// ``maxRecordBytes`` is skipped (its bytes are not kept) and reported as
+/// `record-too-long`.
+///
+/// Lines are counted as in ``RecordScanner`` (CRLF, LF and lone CR each end one line);
+/// a record's line is the line of its opening `{`, and its offset the byte offset of that
+/// line's first byte.
+///
+/// Issues: an input that ends inside a record gives `truncated-record`; a record that is
+/// not valid UTF-8 is kept with an `invalid-utf8` warning. Syntax inside a record is the
+/// decoder's business.
+public final class JSONRecordScanner {
+    /// Longest record kept, in bytes.
+    public let maxRecordBytes: Int
+    private let readSize: Int
+    private let source: ByteSource
+    private let capacity: Int
+    private let buf: UnsafeMutablePointer<UInt8>
+    private var start = 0      // first byte still needed (record start or scan position)
+    private var pos = 0        // next byte to examine
+    private var end = 0
+    private var base: Int64 = 0
+    private var eof = false
+
+    private var depth = 0
+    private var inString = false
+    private var escaped = false
+    private var pendingCR = false
+    /// Depth of the record objects: 1 + depth of the first array; 0 until an array is met
+    /// (top-level objects are then records themselves, JSON Lines).
+    private var recordDepth = 0
+    private var sawArray = false
+    private var inRecord = false
+    private var skipping = false
+    private var recordStart = 0
+    private var line = 1
+    private var lineOffset: Int64 = 0
+    private var atInputStart = true
+    private var queue: [ScanEvent] = []
+    private var queueHead = 0
+
+    /// 1-based line of the current record's opening `{`.
+    public private(set) var recordLine = 0
+    /// Byte offset of the first byte of ``recordLine``.
+    public private(set) var recordLineOffset: Int64 = 0
+    private var recStart = 0
+    private var recEnd = 0
+    private var pendingLine = 0
+    private var pendingLineOffset: Int64 = 0
+    /// The input started with a UTF-8 byte order mark.
+    public private(set) var hadByteOrderMark = false
+
+    /// - Parameters:
+    ///   - source: the decompressed UTF-8 bytes.
+    ///   - maxRecordBytes: longest record kept (default 1 MiB).
+    public init(source: ByteSource, maxRecordBytes: Int = 1 << 20, readSize: Int = 256 << 10) {
+        self.source = source
+        self.maxRecordBytes = maxRecordBytes
+        self.readSize = readSize
+        capacity = maxRecordBytes + readSize + 16
+        buf = .allocate(capacity: capacity)
+    }
+
+    deinit { buf.deallocate() }
+
+    /// The current record's bytes, from `{` to `}` inclusive.
+    public var recordBytes: UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(start: buf + recStart, count: recEnd - recStart)
+    }
+
+    /// Bytes consumed so far.
+    public var bytesScanned: Int64 { base + Int64(pos) }
+
+    /// The next record, issue or the end.
+    /// - Throws: what the source throws.
+    public func next() throws -> ScanEvent {
+        while true {
+            if queueHead < queue.count {
+                let e = queue[queueHead]
+                queueHead += 1
+                if queueHead == queue.count { queue.removeAll(keepingCapacity: true); queueHead = 0 }
+                return e
+            }
+            if pos == end {
+                if eof {
+                    if inRecord {
+                        inRecord = false
+                        let sample = skipping ? [] : Array(UnsafeBufferPointer(start: buf + recordStart, count: min(ScanIssue.sampleLimit, end - recordStart)))
+                        skipping = false
+                        return .issue(ScanIssue(kind: .truncatedRecord, line: pendingLine, lineOffset: pendingLineOffset, sample: sample))
+                    }
+                    return .end
+                }
+                try fill()
+                continue
+            }
+            scan()
+        }
+    }
+
+    private func fill() throws {
+        let keep = inRecord && !skipping ? recordStart : pos
+        if keep > 0 {
+            let n = end - keep
+            if n > 0 { memmove(buf, buf + keep, n) }
+            base += Int64(keep)
+            pos -= keep
+            end -= keep
+            if inRecord && !skipping { recordStart -= keep }
+        }
+        let room = min(readSize, capacity - end)
+        let n = try source.read(into: UnsafeMutableRawBufferPointer(start: buf + end, count: room))
+        if n == 0 { eof = true } else { end += n }
+        if atInputStart && end >= 3 {
+            atInputStart = false
+            if buf[0] == 0xEF && buf[1] == 0xBB && buf[2] == 0xBF {
+                hadByteOrderMark = true
+                pos = 3
+            }
+        } else if atInputStart && eof {
+            atInputStart = false
+        }
+    }
+
+    /// Examines bytes from `pos` until a record completes or the buffer is used up.
+    private func scan() {
+        while pos < end {
+            let b = buf[pos]
+            if pendingCR {
+                pendingCR = false
+                if b != 0x0A { newLine(at: pos) }
+            }
+            if inString {
+                if escaped {
+                    escaped = false
+                } else if b == 0x5C {
+                    escaped = true
+                } else if b == 0x22 {
+                    inString = false
+                } else if b == 0x0A {
+                    newLine(at: pos + 1)
+                } else if b == 0x0D {
+                    pendingCR = true
+                    lineEndCR(at: pos)
+                }
+                pos += 1
+                if inRecord && !skipping && pos - recordStart > maxRecordBytes { startSkipping() }
+                continue
+            }
+            switch b {
+            case 0x22:
+                inString = true
+            case 0x0A:
+                newLine(at: pos + 1)
+            case 0x0D:
+                pendingCR = true
+                lineEndCR(at: pos)
+            case 0x5B:  // [
+                depth += 1
+                if !sawArray && !inRecord {
+                    sawArray = true
+                    recordDepth = depth + 1
+                } else if !sawArray && inRecord && depth >= 2 {
+                    // An array inside a top-level object: the object is a wrapper, and
+                    // the records are the objects of this array.
+                    sawArray = true
+                    recordDepth = depth + 1
+                    inRecord = false
+                    skipping = false
+                }
+            case 0x5D:  // ]
+                depth -= 1
+            case 0x7B:  // {
+                depth += 1
+                if !inRecord && (depth == recordDepth || (!sawArray && depth == 1)) {
+                    inRecord = true
+                    skipping = false
+                    recordStart = pos
+                    pendingLine = line
+                    pendingLineOffset = lineOffset
+                }
+            case 0x7D:  // }
+                if inRecord && (depth == recordDepth || (!sawArray && depth == 1)) {
+                    depth -= 1
+                    pos += 1
+                    finishRecord()
+                    return
+                }
+                depth -= 1
+            default:
+                break
+            }
+            pos += 1
+            if inRecord && !skipping && pos - recordStart > maxRecordBytes { startSkipping() }
+        }
+    }
+
+    @inline(__always)
+    private func newLine(at next: Int) {
+        line += 1
+        lineOffset = base + Int64(next)
+    }
+
+    /// A CR ends a line; if an LF follows, the line starts after it (fixed up when the
+    /// next byte is seen).
+    @inline(__always)
+    private func lineEndCR(at p: Int) {
+        if p + 1 < end {
+            pendingCR = false
+            if buf[p + 1] == 0x0A {
+                // CRLF: the LF will count the line.
+            } else {
+                newLine(at: p + 1)
+            }
+        }
+    }
+
+    private func startSkipping() {
+        let sample = Array(UnsafeBufferPointer(start: buf + recordStart, count: ScanIssue.sampleLimit))
+        queue.append(.issue(ScanIssue(kind: .recordTooLong, line: pendingLine, lineOffset: pendingLineOffset, sample: sample)))
+        skipping = true
+    }
+
+    private func finishRecord() {
+        inRecord = false
+        if skipping {
+            skipping = false
+            return
+        }
+        recStart = recordStart
+        recEnd = pos
+        recordLine = pendingLine
+        recordLineOffset = pendingLineOffset
+        queue.append(.record)
+        if !utf8IsValid(buf, recStart, recEnd) {
+            let sample = Array(UnsafeBufferPointer(start: buf + recStart, count: min(ScanIssue.sampleLimit, recEnd - recStart)))
+            queue.append(.issue(ScanIssue(kind: .invalidUTF8, line: recordLine, lineOffset: recordLineOffset, sample: sample)))
+        }
+    }
+}
