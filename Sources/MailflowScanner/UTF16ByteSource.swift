@@ -287,30 +287,47 @@ public final class UTF16ByteSource: ByteSource {
         let asciiMask: UInt64 = bigEndian ? 0x80FF_80FF_80FF_80FF : 0xFF80_FF80_FF80_FF80
         let shift: UInt64 = bigEndian ? 8 : 0
         let lanes: UInt64 = 0x0001_0001_0001_0001
-        let lf = lanes &* 0x0A, cr = lanes &* 0x0D
-        let k7F = lanes &* 0x7F, k80 = lanes &* 0x80
+        let k72 = lanes &* 0x72, k80 = lanes &* 0x80
         var scalarUntil = 0
 
         while outPos < outCount {
-            // ASCII fast path: 8 units -> 8 bytes, unless one of them is CR or LF.
+            // ASCII fast path: 16 (then 8) units -> 16 (8) bytes per step, line ends included;
+            // a step with any non-ASCII unit leaves the next 8 units to the scalar path.
             if p >= scalarUntil {
-                while end - p >= 16 && outCount - outPos >= 8 {
+                while end &- p >= 32 && outCount &- outPos >= 16 {
                     let w0 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
-                    let w1 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p + 8, as: UInt64.self))
+                    let w1 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 8, as: UInt64.self))
+                    let w2 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 16, as: UInt64.self))
+                    let w3 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 24, as: UInt64.self))
+                    if (w0 | w1 | w2 | w3) & asciiMask != 0 { break }
+                    let x0 = w0 &>> shift, x1 = w1 &>> shift, x2 = w2 &>> shift, x3 = w3 &>> shift
+                    out.storeBytes(of: Self.pack(x0, x1).littleEndian, toByteOffset: outPos, as: UInt64.self)
+                    out.storeBytes(of: Self.pack(x2, x3).littleEndian, toByteOffset: outPos &+ 8, as: UInt64.self)
+                    // Lanes are < 0x80, so adding 0x72 sets bit 7 exactly of the lanes >= 0x0E
+                    // and never carries into the next lane: all bits 7 set, no CR or LF here.
+                    if (x0 &+ k72) & (x1 &+ k72) & (x2 &+ k72) & (x3 &+ k72) & k80 != k80 {
+                        lineEnds(x0, p, outPos, genBase, end, eof)
+                        lineEnds(x1, p &+ 8, outPos &+ 4, genBase, end, eof)
+                        lineEnds(x2, p &+ 16, outPos &+ 8, genBase, end, eof)
+                        lineEnds(x3, p &+ 24, outPos &+ 12, genBase, end, eof)
+                    }
+                    p &+= 32
+                    outPos &+= 16
+                }
+                while end &- p >= 16 && outCount &- outPos >= 8 {
+                    let w0 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p, as: UInt64.self))
+                    let w1 = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: p &+ 8, as: UInt64.self))
                     if (w0 | w1) & asciiMask != 0 { break }
                     let x0 = w0 &>> shift, x1 = w1 &>> shift
-                    // A lane of (x ^ c) is 0 exactly when the unit is c; lanes are < 0x80, so
-                    // adding 0x7F sets bit 7 of every nonzero lane and never carries.
-                    let t = ((x0 ^ lf) &+ k7F) & ((x0 ^ cr) &+ k7F) & ((x1 ^ lf) &+ k7F) & ((x1 ^ cr) &+ k7F)
-                    if t & k80 != k80 { break }
-                    let t0 = (x0 | x0 >> 8) & 0x0000_FFFF_0000_FFFF
-                    let t1 = (x1 | x1 >> 8) & 0x0000_FFFF_0000_FFFF
-                    let packed = (t0 | t0 >> 16) & 0xFFFF_FFFF | (t1 | t1 >> 16) << 32
-                    out.storeBytes(of: packed.littleEndian, toByteOffset: outPos, as: UInt64.self)
-                    p += 16
-                    outPos += 8
+                    out.storeBytes(of: Self.pack(x0, x1).littleEndian, toByteOffset: outPos, as: UInt64.self)
+                    if (x0 &+ k72) & (x1 &+ k72) & k80 != k80 {
+                        lineEnds(x0, p, outPos, genBase, end, eof)
+                        lineEnds(x1, p &+ 8, outPos &+ 4, genBase, end, eof)
+                    }
+                    p &+= 16
+                    outPos &+= 8
                 }
-                scalarUntil = p + 16
+                scalarUntil = p &+ 16
             }
 
             // One code unit (or surrogate pair).
@@ -368,6 +385,45 @@ public final class UTF16ByteSource: ByteSource {
             }
         }
         return outPos
+    }
+
+    /// Packs the low bytes of the 8 lanes of `x0`, `x1` (16-bit lanes, each < 0x100) into one
+    /// word, first lane in the low byte.
+    @inline(__always)
+    private static func pack(_ x0: UInt64, _ x1: UInt64) -> UInt64 {
+        let t0 = (x0 | x0 &>> 8) & 0x0000_FFFF_0000_FFFF
+        let t1 = (x1 | x1 &>> 8) & 0x0000_FFFF_0000_FFFF
+        return (t0 | t0 &>> 16) & 0xFFFF_FFFF | (t1 | t1 &>> 16) &<< 32
+    }
+
+    /// Records the line starts that follow the CR and LF units among the 4 ASCII units of
+    /// `x` (16-bit lanes, low byte first), whose first unit is at input position `p` and was
+    /// written at output position `outPos`.
+    @inline(__always)
+    private func lineEnds(_ x: UInt64, _ p: Int, _ outPos: Int, _ genBase: Int64, _ end: Int, _ eof: Bool) {
+        // A lane of (x ^ c) is 0 exactly when the unit is c; adding 0x7F to a lane < 0x80
+        // sets its bit 7 unless it is 0, without carrying.
+        let lanes: UInt64 = 0x0001_0001_0001_0001
+        let k7F = lanes &* 0x7F, k80 = lanes &* 0x80
+        let lfBits = ~((x ^ (lanes &* 0x0A)) &+ k7F) & k80
+        let crBits = ~((x ^ (lanes &* 0x0D)) &+ k7F) & k80
+        var bits = lfBits | crBits
+        while bits != 0 {
+            let lane = bits.trailingZeroBitCount &>> 4
+            bits &= bits &- 1
+            let next = p &+ 2 &* lane &+ 2
+            let nextOut = genBase &+ Int64(outPos &+ lane &+ 1)
+            if lfBits & (0x80 &<< (16 &* lane)) != 0 {
+                pushCheckpoint(out: nextOut, in: inputBase &+ Int64(next))
+            } else if end &- next >= 2 {
+                if unit(at: next) != 0x0A { pushCheckpoint(out: nextOut, in: inputBase &+ Int64(next)) }
+            } else if eof {
+                pushCheckpoint(out: nextOut, in: inputBase &+ Int64(next))
+            } else {
+                // The CR is the last unit read so far: the next read decides.
+                afterCR = true
+            }
+        }
     }
 
     /// At the end of the input, after `transcode`: the odd final byte, if any, raw.

@@ -108,7 +108,7 @@ struct UTF16ByteSourceTests {
             let bytes = serialise(Array(text.utf16), bigEndian: bigEndian, bom: true)
             for (chunk, bufferSize) in [(Int.max, 1 << 20), (Int.max, 4096), (4096, 65_537), (100_003, 7), (13, 1 << 20)] {
                 let got = try transcode(bytes, bigEndian: bigEndian, skipsBOM: true, chunk: chunk, bufferSize: bufferSize)
-                let firstDifference = zip(got, expected).firstIndex { $0 != $1 } ?? min(got.count, expected.count)
+                let firstDifference = zip(got, expected).enumerated().first { $0.element.0 != $0.element.1 }?.offset ?? min(got.count, expected.count)
                 #expect(got.count == expected.count && firstDifference == expected.count,
                         "BE \(bigEndian) chunk \(chunk) buffer \(bufferSize): first difference at byte \(firstDifference)")
             }
@@ -244,7 +244,24 @@ struct UTF16ByteSourceTests {
     }
 
     /// A CR that ends one inner read must wait for the next unit: CR LF is one line end.
+    /// ASCII runs of 7, 15, 16 and 31 units put that CR at the end of a fast-path step.
     @Test func carriageReturnAtTheEndOfAnInnerRead() throws {
+        for n in [3, 7, 8, 15, 16, 31] {
+            let run = { (c: Character) in String(repeating: c, count: n) }
+            let text = run("x") + "\r\n" + run("y") + "\r" + run("z") + "\r\r\n" + run("w") + "\r"
+            let reference = referenceOffsets(text, bom: false)
+            for bigEndian in [false, true] {
+                let bytes = serialise(Array(text.utf16), bigEndian: bigEndian, bom: false)
+                for chunk in 1...72 {
+                    let source = UTF16ByteSource(MemoryByteSource(bytes, chunkLimit: chunk), bigEndian: bigEndian, skipsBOM: false)
+                    #expect(try readAll(source, bufferSize: 4096) == Array(text.utf8))
+                    #expect(source.recordedLineStarts == reference.lineStarts.count, "n \(n) chunk \(chunk)")
+                    for (out, input) in reference.lineStarts {
+                        #expect(source.originalOffset(ofOutputOffset: out) == input, "n \(n) chunk \(chunk) line start \(out)")
+                    }
+                }
+            }
+        }
         for (text, starts) in [("a\r\nb", [(0, 0), (3, 6)]), ("a\rb", [(0, 0), (2, 4)]), ("a\r", [(0, 0), (2, 4)])] as [(String, [(Int64, Int64)])] {
             let bytes = serialise(Array(text.utf16), bigEndian: false, bom: false)
             for chunk in [2, 4] {

@@ -1,0 +1,156 @@
+import Foundation
+import MailflowCore
+import MailflowScanner
+import Testing
+
+/// Formats and shapes the corpus does not hold: PowerShell `Export-Csv` of
+/// Get-MessageTrackingLog (local times), the Reporting Web Service JSON, message trace CSV
+/// with a multi-line subject, detail JSON, time zones across DST, the v1 -> v2 migration.
+/// Expected values are worked out by hand from the rules (corpus README, formats.md).
+@Suite("formats beyond the corpus")
+struct FormatsTests {
+    /// Writes `text` into a fresh folder and ingests it.
+    private func ingest(_ text: String, name: String, options: DecodeOptions = DecodeOptions()) throws -> (db: String, file: String, summary: IngestSummary) {
+        let dir = temporaryDirectory()
+        let file = dir + "/" + name
+        try text.write(toFile: file, atomically: true, encoding: .utf8)
+        let db = dir + "/t.db"
+        let summary = try Ingestor(databasePath: db, options: options).ingest(paths: [file])
+        return (db, file, summary)
+    }
+
+    @Test func powershellExportCsvWithLocalTimes() throws {
+        let csv = """
+            #TYPE Microsoft.Exchange.Management.TransportLogSearchTasks.MessageTrackingEvent\r
+            "RunspaceId","Timestamp","ClientIp","ClientHostname","ServerIp","ServerHostname","SourceContext","ConnectorId","Source","EventId","InternalMessageId","MessageId","Recipients","RecipientStatus","TotalBytes","Sender"\r
+            "6f1c","11/2/2026 11:15:00 AM","","EX1","198.51.100.7","mx1.contoso.test","","Outbound to Contoso","SMTP","DEFER","123","<a1@example.com>","bob@contoso.test","451 4.4.0 DNS query failed","1200","alice@example.com"\r
+            "6f1c","11/2/2026 1:15:00 PM","","EX1","198.51.100.7","mx1.contoso.test","","Outbound to Contoso","SMTP","SEND","123","<a1@example.com>","bob@contoso.test;carol@contoso.test","250 2.1.5 Recipient OK;250 2.1.5 Recipient OK","1200","alice@example.com"\r
+            "6f1c","11/4/2026 11:20:00 AM","","EX1","","","","Outbound to Contoso","QUEUE","FAIL","124","<a2@example.com>","dan@fabrikam.test","550 4.4.7 QUEUE.Expired; message expired","99","alice@example.com"\r
+            "6f1c","11/4/2026 11:21:00 AM","","EX1","","","","","SMTP","RECEIVE","125","<a3@example.com>","System.String[]","System.String[]","99","alice@example.com"\r
+
+            """
+        let r = try ingest(csv, name: "export.csv", options: DecodeOptions(timeZone: "Europe/Berlin"))
+        #expect(r.summary.failedFiles == 0, "\(r.summary.files.map(\.status))")
+        #expect(try rows(r.db, "SELECT format, time_rule FROM source_file")[0] == [
+            "exchange-message-tracking-csv", "Timestamp is local time, read in Europe/Berlin (--timezone)"])
+        // 11:15 CET (UTC+1 in November) is 10:15 UTC; the record's line is 3 (#TYPE, header).
+        let got = try rows(r.db, "SELECT line, time_utc, kind, recipient, reply_code, enhanced_code, root_cause FROM v_events ORDER BY time_ms, recipient")
+        #expect(got == [
+            ["3", "2026-11-02T10:15:00.000Z", "deferred", "bob@contoso.test", "451", "4.4.0", "4.4.0"],
+            ["4", "2026-11-02T12:15:00.000Z", "sent", "bob@contoso.test", "250", "2.1.5", "NULL"],
+            ["4", "2026-11-02T12:15:00.000Z", "sent", "carol@contoso.test", "250", "2.1.5", "NULL"],
+            ["5", "2026-11-04T10:20:00.000Z", "expired", "dan@fabrikam.test", "550", "4.4.7", "unknown"],
+            ["6", "2026-11-04T10:21:00.000Z", "received", "NULL", "NULL", "NULL", "NULL"],
+        ])
+    }
+
+    @Test func localClockAcrossDaylightSavingChanges() throws {
+        let berlin = try LocalClock(zone: "Europe/Berlin")
+        func local(_ s: String) -> Int64 { Array(s.utf8).withUnsafeBytes { Timestamp.parseISO8601($0)! } }
+        func iso(_ ms: Int64) -> String { Timestamp.isoString(ms) }
+        // Summer time (UTC+2), winter time (UTC+1).
+        #expect(iso(berlin.utc(fromLocal: local("2026-07-01T12:00:00"))) == "2026-07-01T10:00:00.000Z")
+        #expect(iso(berlin.utc(fromLocal: local("2026-12-01T12:00:00"))) == "2026-12-01T11:00:00.000Z")
+        // 2026-03-29 02:30 does not exist (clocks jump 02:00 -> 03:00): read with the offset before (UTC+1).
+        #expect(iso(berlin.utc(fromLocal: local("2026-03-29T02:30:00"))) == "2026-03-29T01:30:00.000Z")
+        // 2026-10-25 02:30 happens twice: the first (UTC+2).
+        #expect(iso(berlin.utc(fromLocal: local("2026-10-25T02:30:00"))) == "2026-10-25T00:30:00.000Z")
+        #expect(iso(berlin.utc(fromLocal: local("2026-10-25T03:30:00"))) == "2026-10-25T02:30:00.000Z")
+        #expect(throws: LocalClock.Failure.self) { _ = try LocalClock(zone: "Mars/Olympus_Mons") }
+    }
+
+    @Test func reportingWebServiceJSON() throws {
+        let json = """
+            {"d":{"results":[
+            {"__metadata":{"id":"https://reports.office365.com/x(0)","uri":"https://reports.office365.com/x(0)","type":"TenantReporting.MessageTrace"},"Organization":"contoso.onmicrosoft.com","MessageId":"\\u003cr1@example.com\\u003e","Received":"/Date(1658751973240)/","SenderAddress":"a@example.com","RecipientAddress":"b@contoso.test","Subject":"Hi \\"there\\" \\u00e9 [x]","Status":"Failed","ToIP":null,"FromIP":"203.0.113.5","Size":1234,"MessageTraceId":"g1","StartDate":"/Date(1658700000000)/","EndDate":"/Date(1658800000000)/","Index":0},
+            {"__metadata":{"type":"TenantReporting.MessageTrace"},"MessageId":"<r2@example.com>","Received":"/Date(1658751974000)/","SenderAddress":"a@example.com","RecipientAddress":"c@contoso.test","Subject":null,"Status":"Delivered","ToIP":"198.51.100.9","FromIP":"203.0.113.5","Size":99,"MessageTraceId":"g2","Index":1}
+            ]}}
+            """
+        let r = try ingest(json, name: "rws.json")
+        #expect(try rows(r.db, "SELECT format FROM source_file")[0] == ["exo-message-trace"])
+        let got = try rows(r.db, "SELECT line, time_utc, kind, message_id, recipient, root_cause, remote_ip FROM v_events ORDER BY time_ms")
+        #expect(got == [
+            ["2", "2022-07-25T12:26:13.240Z", "failed", "<r1@example.com>", "b@contoso.test", "unknown", "NULL"],
+            ["3", "2022-07-25T12:26:14.000Z", "delivered", "<r2@example.com>", "c@contoso.test", "NULL", "198.51.100.9"],
+        ])
+    }
+
+    @Test func messageTraceCSVWithMultiLineSubject() throws {
+        let csv = "\"Received\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"ToIP\",\"FromIP\",\"Size\",\"MessageId\",\"MessageTraceId\"\r\n"
+            + "\"11/2/2026 10:00:00 AM\",\"a@example.com\",\"b@contoso.test\",\"Multi\r\nline, \"\"quoted\"\" subject\",\"Pending\",\"\",\"203.0.113.9\",\"100\",\"<m1@example.com>\",\"g1\"\r\n"
+            + "\"2026-11-02T11:00:00.1234567Z\",\"a@example.com\",\"c@contoso.test\",\"x\",\"Quarantined\",\"\",\"203.0.113.9\",\"100\",\"<m2@example.com>\",\"g2\"\r\n"
+            + "\"2026-11-02T11:00:01Z\",\"a@example.com\",\"c@contoso.test\",\"ragged\"\r\n"
+        let r = try ingest(csv, name: "trace.csv")
+        #expect(try rows(r.db, "SELECT format FROM source_file")[0] == ["exo-message-trace"])
+        #expect(try rows(r.db, "SELECT line, time_utc, kind, root_cause FROM v_events ORDER BY line") == [
+            ["2", "2026-11-02T10:00:00.000Z", "deferred", "unknown"],
+            ["4", "2026-11-02T11:00:00.123Z", "dropped", "NULL"],
+        ])
+        // The ragged row is line 5, byte offset of its line start.
+        let offset = csv.utf8.count - "\"2026-11-02T11:00:01Z\",\"a@example.com\",\"c@contoso.test\",\"ragged\"\r\n".utf8.count
+        #expect(try rows(r.db, "SELECT line, byte_offset, kind FROM v_parse_issues") == [["5", "\(offset)", "ragged-row"]])
+    }
+
+    @Test func detailJSONExpiryTakesTheLatestDeferral() throws {
+        let json = """
+            [
+              {"MessageTraceId": "t1", "MessageId": "<d1@example.com>", "Date": "2026-11-03T10:05:00Z", "Event": "Fail", "Action": null,
+               "Detail": "Reason: [{LED=550 4.4.7 QUEUE.Expired; message expired};{MSG=};{FQDN=};{IP=};{LRT=}]", "RecipientAddress": "b@contoso.test"},
+              {"MessageTraceId": "t1", "MessageId": "<d1@example.com>", "Date": "2026-11-02T10:00:00.5Z", "Event": "Defer", "Action": null,
+               "Detail": "Reason: [{LED=450 4.4.316 Connection refused [Message=Socket error code 10061]};{MSG=};{FQDN=mx.contoso.test};{IP=198.51.100.7};{LRT=}]. OutboundProxyTargetIP: 198.51.100.7", "RecipientAddress": "b@contoso.test"},
+              {"MessageTraceId": "t1", "MessageId": "<d1@example.com>", "Date": "2026-11-02T14:00:00Z", "Event": "Defer", "Action": null,
+               "Detail": "Reason: [{LED=450 4.4.315 Connection timed out};{MSG=};{FQDN=mx.contoso.test};{IP=198.51.100.7};{LRT=}]", "RecipientAddress": "b@contoso.test"}
+            ]
+            """
+        let r = try ingest(json, name: "detail.json")
+        #expect(try rows(r.db, "SELECT format FROM source_file")[0] == ["exo-message-trace-detail"])
+        #expect(try rows(r.db, "SELECT line, kind, reply_code, enhanced_code, root_cause, remote_host FROM v_events ORDER BY time_ms") == [
+            ["4", "deferred", "450", "4.4.316", "4.4.316", "mx.contoso.test"],
+            ["6", "deferred", "450", "4.4.315", "4.4.315", "mx.contoso.test"],
+            ["2", "expired", "550", "4.4.7", "unknown", "NULL"],
+        ])
+        // The expiry comes first in the file: the lifecycle still ends expired, and the
+        // cause the delivery keeps is the one known when it expired.
+        #expect(try rows(r.db, "SELECT message_id, recipient FROM v_expired") == [["<d1@example.com>", "b@contoso.test"]])
+    }
+
+    @Test func jsonScannerShapesAndDamage() throws {
+        func records(_ text: String, max: Int = 1 << 20) throws -> [String] {
+            let s = JSONRecordScanner(source: MemoryByteSource(Array(text.utf8), chunkLimit: 3), maxRecordBytes: max, readSize: 7)
+            var out: [String] = []
+            while true {
+                switch try s.next() {
+                case .record: out.append("\(s.recordLine)@\(s.recordLineOffset):" + String(decoding: s.recordBytes, as: UTF8.self))
+                case .issue(let i): out.append("\(i.kind.rawValue)@\(i.line):\(i.lineOffset)")
+                case .directive: break
+                case .end: return out
+                }
+            }
+        }
+        #expect(try records("[{\"a\":1},\r\n {\"b\":\"}\"}]") == ["1@0:{\"a\":1}", "2@11:{\"b\":\"}\"}"])
+        #expect(try records("{\"value\":[{\"a\":[1]}\n,{\"b\":2}]}") == ["1@0:{\"a\":[1]}", "2@20:{\"b\":2}"])
+        #expect(try records("{\"a\":1}\n{\"b\":2}\n") == ["1@0:{\"a\":1}", "2@8:{\"b\":2}"])
+        #expect(try records("[{\"a\":1},\r{\"b\":") == ["1@0:{\"a\":1}", "truncated-record@2:10"])
+        #expect(try records("[{\"a\":\"0123456789012345678901234567890\"},{\"b\":2}]", max: 20) == ["record-too-long@1:0", "1@0:{\"b\":2}"])
+    }
+
+    @Test func schemaVersion1IsMigratedInPlace() throws {
+        let dir = temporaryDirectory()
+        let db = dir + "/old.db"
+        let v1 = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/schema-v1.sql").path
+        do {
+            let old = try Database(path: db)
+            try old.execute(String(contentsOfFile: v1, encoding: .utf8))
+            try old.execute("INSERT INTO message(id, message_id, msg_key, first_ms) VALUES (7, '<old@example.com>', 42, 1000)")
+        }
+        let file = dir + "/m.log"
+        try "#Fields: date-time,event-id,message-id,recipient-address,recipient-status\n2026-11-02T10:00:00.000Z,DEFER,<n@example.com>,b@contoso.test,451 4.4.0 DNS query failed\n"
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let summary = try Ingestor(databasePath: db).ingest(paths: [file])
+        #expect(summary.failedFiles == 0)
+        #expect(try rows(db, "SELECT user_version FROM pragma_user_version") == [["2"]])
+        #expect(try rows(db, "SELECT id, message_id, queue_id FROM message ORDER BY id") == [
+            ["7", "<old@example.com>", "NULL"], ["8", "<n@example.com>", "NULL"]])
+        #expect(try rows(db, "SELECT message_id, kind FROM v_events") == [["<n@example.com>", "deferred"]])
+    }
+}
