@@ -153,4 +153,24 @@ struct FormatsTests {
             ["7", "<old@example.com>", "NULL"], ["8", "<n@example.com>", "NULL"]])
         #expect(try rows(db, "SELECT message_id, kind FROM v_events") == [["<n@example.com>", "deferred"]])
     }
+
+    @Test func utf16IssueOffsetsAreFileOffsets() throws {
+        let header = "\"Received\",\"SenderAddress\",\"RecipientAddress\",\"Subject\",\"Status\",\"ToIP\",\"FromIP\",\"Size\",\"MessageId\",\"MessageTraceId\"\r\n"
+        let good = "\"2026-11-02T10:00:00Z\",\"a@example.com\",\"b@contoso.test\",\"Grüße 📬\",\"Delivered\",\"\",\"\",\"1\",\"<u1@example.com>\",\"g\"\r\n"
+        let ragged = "\"2026-11-02T10:00:01Z\",\"ragged\"\r\n"
+        let text = header + good + ragged
+        let dir = temporaryDirectory()
+        let file = dir + "/u16.csv"
+        // UTF-16LE with BOM, as the Exchange Online historical search writes.
+        var bytes: [UInt8] = [0xFF, 0xFE]
+        for unit in text.utf16 { bytes.append(UInt8(unit & 0xFF)); bytes.append(UInt8(unit >> 8)) }
+        try Data(bytes).write(to: URL(fileURLWithPath: file))
+        let db = dir + "/t.db"
+        _ = try Ingestor(databasePath: db).ingest(paths: [file])
+        #expect(try rows(db, "SELECT encoding, records FROM source_file") == [["utf-16le-bom", "1"]])
+        // The ragged row starts at line 3: BOM + both earlier lines, two bytes per UTF-16 unit.
+        let offset = 2 + 2 * (header.utf16.count + good.utf16.count)
+        #expect(try rows(db, "SELECT line, byte_offset, kind FROM v_parse_issues") == [["3", "\(offset)", "ragged-row"]])
+        #expect(try rows(db, "SELECT recipient, kind FROM v_events") == [["b@contoso.test", "delivered"]])
+    }
 }
