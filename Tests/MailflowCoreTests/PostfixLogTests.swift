@@ -240,6 +240,7 @@ struct PostfixLogTests {
         ("Mar 22 08:00:01 mailhost postfix-out/smtp[1]: connect to b[192.0.2.2]:25: Connection refused", true),
         ("Mar 22 08:00:01 mailhost postfix/submission/smtpd: connect from a[192.0.2.1]", true),
         ("Mar 22 08:00:01 mailhost postfix[77]: starting the Postfix mail system", true),
+        ("Mar 22 08:00:01 postfix/smtpd[12345]: connect from a[192.0.2.1] (no host)", true),
         ("2024-03-22T08:00:01.000+00:00 mailhost postfix/smtpd[12345]: connect from a[192.0.2.1]", true),
         ("Mar 22 08:00:01 mailhost postfixadmin[1]: login", false),
         ("Mar 22 08:00:01 mailhost postfix-out[1]: no component after the instance", false),

@@ -10,7 +10,8 @@ import MailflowScanner
 ///
 /// ## Parsing behavior
 /// - Every line is one record and gives exactly one event. A line is a syslog line when it
-///   starts with a time, a host and a program tag ending in `:` (`tag[pid]:` or `tag:`).
+///   starts with a time, a host (which a few local syslog daemons omit) and a program tag
+///   ending in `:` (`tag[pid]:` or `tag:`).
 ///   Its program is Postfix when the tag is `postfix`, `postfix/...` or `postfix-NAME/...`
 ///   (multi-instance setups, e.g. `postfix-out/smtp`); the daemon is the tag's last
 ///   component (`smtpd` of `postfix/submission/smtpd`).
@@ -250,8 +251,14 @@ public final class PostfixLog: LineDecoder {
         let hostStart = i
         while i < n && t[i] != space { i += 1 }
         guard i > hostStart, i + 1 < n else { return nil }
-        h.host = hostStart..<i
-        i += 1
+        if t[i - 1] == colon {
+            // No host (some local syslog daemons omit it): the token is already the tag.
+            h.host = hostStart..<hostStart
+            i = hostStart
+        } else {
+            h.host = hostStart..<i
+            i += 1
+        }
         // The tag: "name[pid]:" or "name:".
         let tagStart = i
         while i < n && t[i] != colon && t[i] != space && t[i] != UInt8(ascii: "[") { i += 1 }
