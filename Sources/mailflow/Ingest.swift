@@ -27,6 +27,9 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("IANA time zone for times that carry no zone (PowerShell exports, classic syslog).", valueName: "zone"))
     var timezone: String = "UTC"
 
+    @Flag(name: .long, help: "Read and decode only: store nothing, print each file's counts and first issues (checks files; measures decoder speed).")
+    var dryRun = false
+
     @Flag(name: .long, help: "Show per-file detection and progress on standard error.")
     var verbose = false
 
@@ -52,13 +55,20 @@ struct Ingest: ParsableCommand {
         let logger = makeLogger(verbose: verbose)
         let ingestor: Ingestor
         do {
-            ingestor = try Ingestor(databasePath: database.path, options: decodeOptions, logger: logger)
+            ingestor = try Ingestor(databasePath: database.path, options: decodeOptions, dryRun: dryRun, logger: logger)
         } catch {
             throw fail("\(database.path): cannot open the database: \(error)")
         }
-        if verbose {
+        if verbose || dryRun {
             ingestor.onFileDone = { o in
-                FileHandle.standardError.write(Data("\(o.path): \(describe(o))\n".utf8))
+                var text = "\(o.path): \(describe(o))\n"
+                if dryRun {
+                    for i in o.sampleIssues {
+                        text += "  line \(i.line), byte \(i.lineOffset): \(i.kind.rawValue)\(i.detail.map { " (\($0))" } ?? "")\n"
+                    }
+                    if o.stats.issues > o.sampleIssues.count { text += "  ... \(o.stats.issues - o.sampleIssues.count) more issue(s)\n" }
+                }
+                FileHandle.standardError.write(Data(text.utf8))
             }
         }
         let summary: IngestSummary
@@ -77,11 +87,11 @@ struct Ingest: ParsableCommand {
         } else {
             let mbps = summary.seconds > 0 ? Double(summary.bytes) / 1_048_576 / summary.seconds : 0
             let ignored = summary.ignoredFiles > 0 ? ", ignored \(summary.ignoredFiles) non-log file(s)" : ""
-            print("ingested \(summary.ingestedFiles) file(s), skipped \(summary.skippedFiles) already ingested, failed \(summary.failedFiles)\(ignored): "
+            print("\(dryRun ? "dry run (nothing stored): read" : "ingested") \(summary.ingestedFiles) file(s), skipped \(summary.skippedFiles) already ingested, failed \(summary.failedFiles)\(ignored): "
                 + "\(summary.records) records, \(summary.events) events, \(summary.rejected) rejected, \(summary.issues) issues in "
                 + String(format: "%.2f s (%.1f MB/s)", summary.seconds, mbps))
         }
-        if let report {
+        if let report, !dryRun {
             try runReport(databasePath: database.path, since: since, from: nil, to: nil, out: report)
         }
         if summary.failedFiles > 0 { throw ExitCode(ExitStatus.failure.rawValue) }

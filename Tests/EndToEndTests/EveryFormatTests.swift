@@ -97,4 +97,15 @@ struct EveryFormatTests {
             #expect(html.contains(values[0]), "report.html names format \(values[0])")
         }
     }
+
+    @Test func dryRunDecodesEverythingAndStoresNothing() throws {
+        let dir = scratchFolder("mailflow-dry-run")
+        let db = dir.appendingPathComponent("never.db")
+        let r = try Mailflow.run(["ingest", "--dry-run", Self.folder.path, "--db", db.path, "--year", "2026"])
+        #expect(r.status == 0, "\(r)")
+        #expect(r.stdout.contains("dry run (nothing stored): read 9 file(s)") && r.stdout.contains("26 records, 27 events, 0 rejected"), "\(r)")
+        #expect(!FileManager.default.fileExists(atPath: db.path))
+        // Each file's detection is on standard error.
+        #expect(r.stderr.contains("rotated.2: exchange-connectivity, utf-8, gzip: 4 records, 4 events"), "\(r)")
+    }
 }

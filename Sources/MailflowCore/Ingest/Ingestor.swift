@@ -23,6 +23,8 @@ public struct FileOutcome: Sendable {
     public var stats = FileStats()
     /// The file could not be opened or read at all.
     var unreadable = false
+    /// The first issues of the file (a dry run reports them; the database keeps them otherwise).
+    public var sampleIssues: [ScanIssue] = []
 }
 
 /// Totals of one `ingest` run.
@@ -61,15 +63,25 @@ public final class Ingestor {
     private let options: DecodeOptions
     /// Called after each input with its outcome (for progress output).
     public var onFileDone: ((FileOutcome) -> Void)?
+    /// Read and decode without storing anything: no database file is written, every input
+    /// is read (known or not), and each outcome carries its first issues.
+    public let dryRun: Bool
+    /// Issues kept per file in ``FileOutcome/sampleIssues``.
+    public static let sampleIssueLimit = 20
 
     /// Opens the store for writing: creates or migrates the schema and loads the
     /// knowledge base.
     /// - Parameter options: format override, `--year`, `--timezone`.
     /// - Throws: ``SQLiteError``, ``Schema/Failure``, ``LocalClock/Failure`` (unknown zone).
-    public init(databasePath: String, options: DecodeOptions = DecodeOptions(), logger: Logger = Logger(label: "mailflow")) throws {
+    ///   - dryRun: decode only (see ``dryRun``); `databasePath` is then not opened.
+    public init(
+        databasePath: String, options: DecodeOptions = DecodeOptions(), dryRun: Bool = false,
+        logger: Logger = Logger(label: "mailflow")
+    ) throws {
         try options.validate()
         self.options = options
-        db = try Database(path: databasePath)
+        self.dryRun = dryRun
+        db = try Database(path: dryRun ? ":memory:" : databasePath)
         try Schema.prepareForWriting(db)
         try KnowledgeBase.shared.store(into: db)
         writer = try StoreWriter(database: db)
@@ -168,11 +180,11 @@ public final class Ingestor {
             if regular {
                 let endBytes = file.peek(count: Int(min(64 << 10, size)), at: max(0, size - (64 << 10)))
                 fingerprint = "\(compression == .gzip ? "gz" : "raw")-\(size)-\(headHash)-" + hex(endBytes.withUnsafeBytes { hash64($0) })
-                if try isKnown(fingerprint) {
+                if !dryRun, try isKnown(fingerprint) {
                     outcome.status = .alreadyIngested
                     return outcome
                 }
-                if compression == .none { resume = try findResumePoint(file, size: size) }
+                if compression == .none && !dryRun { resume = try findResumePoint(file, size: size) }
                 if let r = resume, r.offset >= size {
                     outcome.status = .alreadyIngested
                     return outcome
@@ -229,6 +241,19 @@ public final class Ingestor {
             outcome.format = format
             outcome.encoding = encoding
 
+            if dryRun {
+                writer.context.resetRollups()
+                var stats = FileStats()
+                let ending = try scan(content, decoder: decoder, mapOffset: mapOffset, resume: nil, store: false, into: &stats, samples: &outcome.sampleIssues)
+                writer.context.resetRollups()
+                if let error = ending.error as? ScanError {
+                    outcome.status = .failed(error.description)
+                    stats.issues += 1
+                }
+                outcome.stats = stats
+                return outcome
+            }
+
             let stats = try db.transaction { () -> FileStats? in
                 // Another ingest (cron and a manual run) may have stored it while we waited for the lock.
                 if regular, try isKnown(fingerprint) { return nil }
@@ -237,7 +262,7 @@ public final class Ingestor {
                     path: path, fingerprint: fingerprint, size: size, format: format, encoding: encoding,
                     compression: compression.rawValue, root: resume?.root, startOffset: resume?.offset ?? 0)
                 var stats = FileStats()
-                let ending = try scan(content, decoder: decoder, mapOffset: mapOffset, resume: resume, into: &stats)
+                let ending = try scan(content, decoder: decoder, mapOffset: mapOffset, resume: resume, store: true, into: &stats, samples: &outcome.sampleIssues)
                 if let error = ending.error as? ScanError {
                     // Damaged input (gzip): the records before it are kept; say where it stopped.
                     outcome.status = .failed(error.description)
@@ -282,14 +307,16 @@ public final class Ingestor {
     /// - Throws: storage errors.
     private func scan(
         _ source: ByteSource, decoder: InputDecoder, mapOffset: ((Int64) -> Int64)?, resume: ResumePoint?,
-        into stats: inout FileStats
+        store: Bool, into stats: inout FileStats, samples: inout [ScanIssue]
     ) throws -> DecodePipeline.Ending {
         let pipeline = DecodePipeline(
             source: source, decoder: decoder, context: writer.context, mapOffset: mapOffset,
             startLine: resume?.line ?? 1, startOffset: resume?.offset ?? 0, fields: resume?.fields)
         var local = FileStats()
+        var kept: [ScanIssue] = []
         let ending = try pipeline.run { batch in
-            try writer.write(batch)
+            if store { try writer.write(batch) }
+            if kept.count < Self.sampleIssueLimit { kept.append(contentsOf: batch.issues.prefix(Self.sampleIssueLimit - kept.count)) }
             local.records += batch.records
             local.events += batch.rows.count
             local.rejected += batch.rejected
@@ -300,6 +327,7 @@ public final class Ingestor {
         }
         local.bytesScanned = ending.bytesScanned - (resume?.offset ?? 0)
         stats = local
+        samples = kept
         return ending
     }
 
