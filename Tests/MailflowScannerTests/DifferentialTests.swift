@@ -106,3 +106,104 @@ func differentialAgainstReference() throws {
         }
     }
 }
+
+/// Reference splitter for RFC 4180 CSV exports (quoted fields may hold CR, LF, CRLF,
+/// commas and doubled quotes): each record with the 1-based line and byte offset where it
+/// starts. Written for clarity, byte by byte.
+func referenceCSV(_ bytes: [UInt8]) -> [(line: Int, offset: Int, fields: [String])] {
+    var out: [(Int, Int, [String])] = []
+    var line = 1
+    var i = 0
+    while i < bytes.count {
+        let recordLine = line, recordOffset = i
+        var fields: [String] = []
+        var field: [UInt8] = []
+        var inQuotes = false
+        var atFieldStart = true
+        var sawAnything = false
+        while i < bytes.count {
+            let c = bytes[i]
+            if inQuotes {
+                if c == 34 {
+                    if i + 1 < bytes.count && bytes[i + 1] == 34 { field.append(34); i += 2; continue }
+                    inQuotes = false
+                } else {
+                    if c == 13 && !(i + 1 < bytes.count && bytes[i + 1] == 10) { line += 1 }
+                    if c == 10 { line += 1 }
+                    field.append(c)
+                }
+                i += 1
+                continue
+            }
+            if c == 13 || c == 10 {
+                i += (c == 13 && i + 1 < bytes.count && bytes[i + 1] == 10) ? 2 : 1
+                line += 1
+                break
+            }
+            sawAnything = true
+            if c == 34 && atFieldStart {
+                inQuotes = true
+                atFieldStart = false
+            } else if c == 44 {
+                fields.append(String(decoding: field, as: UTF8.self))
+                field = []
+                atFieldStart = true
+            } else {
+                field.append(c)
+                atFieldStart = false
+            }
+            i += 1
+        }
+        if sawAnything {
+            fields.append(String(decoding: field, as: UTF8.self))
+            out.append((recordLine, recordOffset, fields))
+        }
+    }
+    return out
+}
+
+@Test("CSV export mode matches a reference splitter on seeded random rows spanning lines, every chunking")
+func differentialCSVAgainstReference() throws {
+    var rng = SeededRandom(state: 0xD1B5_4A32_D192_ED03)
+    let alphabet: [UInt8] = Array("abc xyz;'{}[]=é".utf8)
+    for round in 0..<300 {
+        var bytes: [UInt8] = []
+        let rowCount = 1 + rng.below(6)
+        let fieldCount = 1 + rng.below(6)
+        for r in 0..<rowCount {
+            for f in 0..<fieldCount {
+                if f > 0 { bytes.append(44) }
+                switch rng.below(5) {
+                case 0: break  // empty field
+                case 1, 2:  // quoted, holding separators, doubled quotes and line ends
+                    bytes.append(34)
+                    for _ in 0..<rng.below(12) {
+                        switch rng.below(7) {
+                        case 0: bytes.append(contentsOf: [34, 34])
+                        case 1: bytes.append(44)
+                        case 2: bytes.append(contentsOf: [[10], [13, 10], [13]][rng.below(3)])
+                        default: bytes.append(alphabet[rng.below(alphabet.count)])
+                        }
+                    }
+                    if rng.below(4) == 0 { bytes.append(contentsOf: (0..<(40 + rng.below(200))).map { _ in alphabet[rng.below(alphabet.count)] }) }
+                    bytes.append(34)
+                default:
+                    bytes.append(contentsOf: (0..<rng.below(10)).map { _ in alphabet[rng.below(alphabet.count)] })
+                }
+            }
+            if r < rowCount - 1 || rng.below(2) == 0 {
+                bytes.append(contentsOf: [[10], [13, 10], [13]][rng.below(3)])
+            }
+        }
+        var options = RecordScanner.Options()
+        options.directives = false
+        options.quotedLineBreaks = true
+        let expected = referenceCSV(bytes).map { Traced.record(line: $0.line, offset: Int64($0.offset), fields: $0.fields) }
+        for chunk in chunkSizes {
+            let got = try trace(bytes, chunk: chunk, options: options).filter {
+                if case .issue(_, _, .invalidUTF8) = $0 { return false } else { return true }
+            }
+            #expect(got == expected, "round \(round) chunk \(chunk): \(String(decoding: bytes, as: UTF8.self).debugDescription)")
+        }
+    }
+}

@@ -5,7 +5,7 @@ import MailflowScanner
 public enum MessageTraceVocabulary {
     /// `Get-MessageTrace(V2)` `Status` to kind; anything else (`FilteredAsSpam`,
     /// `GettingStatus`, `None`) is `other`.
-    public static let statusTable: [(status: StaticString, kind: EventKind)] = [
+    public static let statusTable: [(StaticString, EventKind)] = [
         ("Delivered", .delivered), ("Failed", .failed), ("Pending", .deferred), ("Expanded", .routed),
         ("Quarantined", .dropped),
     ]
@@ -13,7 +13,7 @@ public enum MessageTraceVocabulary {
     /// `Get-MessageTraceDetail(V2)` `Event` (and the last event word of an Enhanced
     /// summary `recipient_status`) to kind; anything else is `other`. A `Fail` whose
     /// status is an expiry is `expired`.
-    public static let detailEventTable: [(event: StaticString, kind: EventKind)] = [
+    public static let detailEventTable: [(StaticString, EventKind)] = [
         ("Receive", .received), ("Submit", .submitted), ("Send", .sent), ("Deliver", .delivered),
         ("Defer", .deferred), ("Fail", .failed), ("Drop", .dropped), ("Expand", .routed), ("Transfer", .routed),
         ("Resolved", .routed), ("Redirect", .routed),
