@@ -207,3 +207,61 @@ func differentialCSVAgainstReference() throws {
         }
     }
 }
+
+@Test("JSON splitter finds every generated record with its line and offset, every chunking")
+func jsonSplitterOnGeneratedExports() throws {
+    var rng = SeededRandom(state: 0x2545_F491_4F6C_DD1D)
+    let pieces: [String] = ["a", "é", "{", "}", "[", "]", ",", ":", "\\\"", "\\\\", "\\n", "\\u00e9", " ", "x\\/y"]
+    let breaks = ["\n", "\r\n", "\r", " ", "  ", "\r\n    "]
+    for round in 0..<200 {
+        var text = ""
+        var expected: [String] = []
+        var line = 1
+        func add(_ s: String) {
+            text += s
+            var it = Array(s.utf8)[...]
+            while let c = it.popFirst() {
+                if c == 10 { line += 1 } else if c == 13 { if it.first == 10 { _ = it.popFirst() }; line += 1 }
+            }
+        }
+        let wrapper = rng.below(3)
+        add(wrapper == 0 ? "[" : wrapper == 1 ? "{\"d\": {\"results\": [" : "")
+        let count = rng.below(6)
+        for r in 0..<count {
+            if r > 0 { add(wrapper == 2 ? "\n" : ",") }
+            add(breaks[rng.below(breaks.count)])
+            var object = "{"
+            for m in 0..<(1 + rng.below(4)) {
+                if m > 0 { object += ",\(breaks[rng.below(breaks.count)])" }
+                object += "\"k\(m)\": "
+                switch rng.below(4) {
+                case 0: object += "null"
+                case 1: object += "\(rng.below(100000))"
+                case 2: object += "{\"type\": \"T\", \"uri\": \"u\"}"
+                default: object += "\"" + (0..<rng.below(12)).map { _ in pieces[rng.below(pieces.count)] }.joined() + "\""
+                }
+            }
+            object += "}"
+            let startLine = line
+            let lineStart = text.utf8.count - (text.utf8.split(omittingEmptySubsequences: false, whereSeparator: { $0 == 10 || $0 == 13 }).last?.count ?? 0)
+            expected.append("\(startLine)@\(lineStart):\(object)")
+            add(object)
+        }
+        add(breaks[rng.below(breaks.count)])
+        add(wrapper == 0 ? "]" : wrapper == 1 ? "]}}" : "")
+        let bytes = Array(text.utf8)
+        for chunk in chunkSizes {
+            let s = JSONRecordScanner(source: MemoryByteSource(bytes, chunkLimit: chunk), readSize: 64)
+            var got: [String] = []
+            loop: while true {
+                switch try s.next() {
+                case .record: got.append("\(s.recordLine)@\(s.recordLineOffset):" + String(decoding: s.recordBytes, as: UTF8.self))
+                case .issue(let i): got.append("issue \(i.kind.rawValue)")
+                case .directive: break
+                case .end: break loop
+                }
+            }
+            #expect(got == expected, "round \(round) chunk \(chunk): \(text.debugDescription)")
+        }
+    }
+}

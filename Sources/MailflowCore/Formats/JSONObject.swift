@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Reads the members of one JSON object (RFC 8259) as borrowed byte ranges: the message
 /// trace rows mailflow reads are flat objects of strings, numbers and nulls (a nested
 /// object such as OData's `__metadata` is skipped as a whole). Strings holding escapes are
@@ -49,13 +55,21 @@ struct JSONObjectReader {
         func string() throws -> (Range<Int>, Bool) {
             i += 1
             let s = i
-            var escaped = false
-            while i < n {
-                let b = object[i]
-                if b == 0x5C { escaped = true; i += 2; continue }
-                if b == 0x22 { let r = s..<i; i += 1; return (r, escaped) }
-                i += 1
+            // The closing quote is the first `"` not escaped; memchr finds candidates.
+            let base = object.baseAddress!
+            var from = i
+            while from < n, let hit = memchr(base + from, 0x22, n - from) {
+                let q = base.distance(to: UnsafeRawPointer(hit))
+                var backslashes = 0
+                while q - backslashes - 1 >= s && object[q - backslashes - 1] == 0x5C { backslashes += 1 }
+                if backslashes & 1 == 0 {
+                    let escaped = memchr(base + s, 0x5C, q - s) != nil
+                    i = q + 1
+                    return (s..<q, escaped)
+                }
+                from = q + 1
             }
+            i = n
             throw fail("unterminated string")
         }
         /// Skips any value (objects and arrays by depth).

@@ -279,6 +279,7 @@ public final class MessageTraceJSON: JSONRecordDecoder {
     private let rows: MessageTraceRows
     private var reader = JSONObjectReader()
     private var values = [UnsafeRawBufferPointer](repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: 11)
+    private var roleCache = KeyMap<Int>(capacity: 64)
 
     public init(format: LogFormat, clock: LocalClock) {
         rows = MessageTraceRows(format: format, clock: clock)
@@ -299,8 +300,19 @@ public final class MessageTraceJSON: JSONRecordDecoder {
         }
         for i in 0..<values.count { values[i] = UnsafeRawBufferPointer(start: nil, count: 0) }
         for m in reader.members {
-            guard let role = TraceRole.of(reader.key(m)), values[role.rawValue].isEmpty else { continue }
-            values[role.rawValue] = reader.text(m)
+            // Member names repeat from row to row: their roles are cached by the hash of
+            // the name as written (-1: no role).
+            let key = reader.key(m)
+            let h = hash64(key)
+            let cached: Int
+            if let c = roleCache[h] {
+                cached = c
+            } else {
+                cached = TraceRole.of(key)?.rawValue ?? -1
+                if roleCache.count < 4096 { roleCache[h] = cached }
+            }
+            guard cached >= 0, values[cached].isEmpty else { continue }
+            values[cached] = reader.text(m)
         }
         let (n, problem) = try rows.write({ self.values[$0.rawValue] }, line: line, into: sink)
         if let problem { return reject(problem) }

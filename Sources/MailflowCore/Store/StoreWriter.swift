@@ -51,6 +51,17 @@ final class StoreWriter {
     }
     private let insertIssue: Statement
     private let insertMessage: Statement
+    /// The message insert with ``rowsPerInsert`` rows of parameters.
+    private let insertMessages: Statement
+    /// Rows of the batch being written that create a message / bring a Message-ID to one:
+    /// inserted after the batch's events, many rows per statement.
+    private var newMessageRows: [Int] = []
+    private var attachRows: [Int] = []
+
+    static func insertMessageSQL(rows: Int) -> String {
+        let values = (0..<rows).map { r in "(?\(r * 5 + 1), ?\(r * 5 + 2), ?\(r * 5 + 3), ?\(r * 5 + 4), ?\(r * 5 + 5))" }
+        return "INSERT INTO message(id, message_id, msg_key, first_ms, queue_id) VALUES " + values.joined(separator: ", ")
+    }
     private let attachMessageID: Statement
     private let findDelivery: Statement
     /// `INSERT` of a new value, per ``Dimension``.
@@ -95,7 +106,8 @@ final class StoreWriter {
         insertIssue = try db.prepare("""
             INSERT INTO parse_issue(file_id, line, byte_offset, kind, sample, detail) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
             """)
-        insertMessage = try db.prepare("INSERT INTO message(id, message_id, msg_key, first_ms, queue_id) VALUES (?1, ?2, ?3, ?4, ?5)")
+        insertMessage = try db.prepare(Self.insertMessageSQL(rows: 1))
+        insertMessages = try db.prepare(Self.insertMessageSQL(rows: Self.rowsPerInsert))
         attachMessageID = try db.prepare("UPDATE message SET message_id = ?2 WHERE id = ?1 AND message_id IS NULL")
         findDelivery = try db.prepare("""
             SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause,
@@ -236,29 +248,67 @@ final class StoreWriter {
             if v.dimension == .eventName && !v.second.isNull { st.bindBorrowed(3, batch.bytes(v.second)) }
             try st.run()
         }
+        newMessageRows.removeAll(keepingCapacity: true)
+        attachRows.removeAll(keepingCapacity: true)
         try batch.rows.withUnsafeBufferPointer { rows in
             let n = rows.count
             var i = 0
             while i + Self.rowsPerInsert <= n {
                 for r in 0..<Self.rowsPerInsert {
-                    try bind(rows[i + r], batch, insertEvents, base: Int32(r) * Self.eventColumns)
+                    try bind(rows[i + r], at: i + r, batch, insertEvents, base: Int32(r) * Self.eventColumns)
                 }
                 try insertEvents.step()
                 insertEvents.resetKeepingBindings()
                 i += Self.rowsPerInsert
             }
             while i < n {
-                try bind(rows[i], batch, insertEvent, base: 0)
+                try bind(rows[i], at: i, batch, insertEvent, base: 0)
                 try insertEvent.step()
                 insertEvent.resetKeepingBindings()
                 i += 1
             }
         }
+        try writeMessages(batch)
         for issue in batch.issues { try addIssue(issue) }
     }
 
+    /// Inserts the messages the batch created (many rows per statement), then sets the
+    /// Message-IDs that arrived later for messages known by queue id.
+    private func writeMessages(_ batch: EventBatch) throws {
+        try batch.rows.withUnsafeBufferPointer { rows in
+            var i = 0
+            let n = newMessageRows.count
+            while i + Self.rowsPerInsert <= n {
+                for r in 0..<Self.rowsPerInsert { bindMessage(rows[newMessageRows[i + r]], batch, insertMessages, base: Int32(r * 5)) }
+                try insertMessages.step()
+                insertMessages.resetKeepingBindings()
+                i += Self.rowsPerInsert
+            }
+            while i < n {
+                bindMessage(rows[newMessageRows[i]], batch, insertMessage, base: 0)
+                try insertMessage.step()
+                insertMessage.resetKeepingBindings()
+                i += 1
+            }
+            for index in attachRows {
+                let row = rows[index]
+                attachMessageID.bind(1, row.messageRef)
+                attachMessageID.bindBorrowed(2, batch.bytes(row.messageID))
+                try attachMessageID.run()
+            }
+        }
+    }
+
+    private func bindMessage(_ row: BatchRow, _ batch: EventBatch, _ st: Statement, base b: Int32) {
+        st.bind(b + 1, row.messageRef)
+        if row.messageID.isNull { st.bindNull(b + 2) } else { st.bindBorrowed(b + 2, batch.bytes(row.messageID)) }
+        st.bind(b + 3, Int64(bitPattern: row.messageKey))
+        st.bind(b + 4, row.timeMs)
+        if row.queueID.isNull { st.bindNull(b + 5) } else { st.bindBorrowed(b + 5, batch.bytes(row.queueID)) }
+    }
+
     /// Binds all 16 parameters of one event, `base + 1 ... base + 16` of `st`.
-    private func bind(_ row: BatchRow, _ batch: EventBatch, _ st: Statement, base b: Int32) throws {
+    private func bind(_ row: BatchRow, at index: Int, _ batch: EventBatch, _ st: Statement, base b: Int32) throws {
         st.bind(b + 1, fileID)
         st.bind(b + 2, Int64(row.line))
         st.bind(b + 3, row.timeMs)
@@ -267,11 +317,9 @@ final class StoreWriter {
         bindID(st, b + 6, row.connectorID)
         let messageRef = row.messageRef
         if row.newMessage {
-            try insertMessageRow(row, batch)
+            newMessageRows.append(index)
         } else if row.attachMessageID {
-            attachMessageID.bind(1, messageRef)
-            attachMessageID.bindBorrowed(2, batch.bytes(row.messageID))
-            try attachMessageID.run()
+            attachRows.append(index)
         }
         bindID(st, b + 7, messageRef)
         bindID(st, b + 8, row.senderID)
@@ -374,14 +422,6 @@ final class StoreWriter {
 
     // MARK: - Messages and deliveries
 
-    private func insertMessageRow(_ row: BatchRow, _ batch: EventBatch) throws {
-        insertMessage.bind(1, row.messageRef)
-        if row.messageID.isNull { insertMessage.bindNull(2) } else { insertMessage.bindBorrowed(2, batch.bytes(row.messageID)) }
-        insertMessage.bind(3, Int64(bitPattern: row.messageKey))
-        insertMessage.bind(4, row.timeMs)
-        if row.queueID.isNull { insertMessage.bindNull(5) } else { insertMessage.bindBorrowed(5, batch.bytes(row.queueID)) }
-        try insertMessage.run()
-    }
 
     private func flushMessages() throws {
         let update = try db.prepare("UPDATE message SET first_ms = ?2 WHERE id = ?1")
