@@ -292,7 +292,9 @@ SELECT r.path AS file,
        sum(f.issues) AS issues,
        strftime('%Y-%m-%dT%H:%M:%fZ', min(f.first_ms) / 1000.0, 'unixepoch') AS first_utc,
        strftime('%Y-%m-%dT%H:%M:%fZ', max(f.last_ms) / 1000.0, 'unixepoch') AS last_utc,
-       strftime('%Y-%m-%dT%H:%M:%fZ', max(f.ingested_ms) / 1000.0, 'unixepoch') AS ingested_utc
+       strftime('%Y-%m-%dT%H:%M:%fZ', max(f.ingested_ms) / 1000.0, 'unixepoch') AS ingested_utc,
+       sum(f.skipped) AS skipped,
+       max(f.time_rule) AS time_rule
 FROM source_file f
 JOIN source_file r ON r.id = coalesce(f.file_root, f.id)
 GROUP BY r.id;

@@ -32,12 +32,12 @@
 #        JSON summary and checked against SELECT count(*) FROM event), then
 #        hyperfine --runs $RUNS --prepare 'rm -f DB*' 'mailflow ingest --db DB --year 2026 --timezone UTC FILE'.
 #      When the binary has `ingest --dry-run` (decode, store nothing), that is timed too: the
-#      decode-only MB/s column separates the decoder from the SQLite inserts (the verdict
-#      stays on the full ingest).
+#      decode-only MB/s column separates the decoder from the SQLite inserts; the verdict
+#      is on it (the inserts are the same code for every format and cost per event).
 #      The reference (message tracking) is timed first and again after the others; its
 #      median is over both passes.
-#   4. prints a table: file MB, median seconds, MB/s, events/s, ratio to the message
-#      tracking decoder's MB/s, PASS/FAIL against >= 0.5x. MB is 10^6 bytes of the file
+#   4. prints a table: file MB, decode-only MB/s and its ratio to the message tracking
+#      decoder, PASS/FAIL against >= 0.5x, full ingest seconds, MB/s, records/s, events/s. MB is 10^6 bytes of the file
 #      on disk. Formats that fail (build or decoder unfinished) are reported as ERROR.
 # Exit status: 0 when every format ran and passed, 1 otherwise.
 set -uo pipefail
@@ -246,29 +246,34 @@ for name, nbytes, secs, rec, ev, note, dry in rows:
         ref_mbs = int(nbytes) / 1e6 / float(secs)
     if name == ref and dry != "-":
         ref_dry = int(nbytes) / 1e6 / float(dry)
-out = ["| format | file MB | median s | MB/s | records/s | events/s | x tracking | >= 0.5x | decode-only MB/s (x tracking) |",
-       "| --- | ---: | ---: | ---: | ---: | ---: | ---: | :---: | ---: |"]
+out = ["| format | file MB | decode MB/s (x tracking) | >= 0.5x | ingest s | ingest MB/s (x tracking) | records/s | events/s |",
+       "| --- | ---: | ---: | :---: | ---: | ---: | ---: | ---: |"]
 failed = 0
 for name, nbytes, secs, rec, ev, note, dry in rows:
     mb = int(nbytes) / 1e6
     if secs == "-":
-        out.append(f"| {name} | {mb:.1f} | - | - | - | - | - | ERROR ({note[6:]}) | - |")
+        out.append(f"| {name} | {mb:.1f} | - | ERROR ({note[6:]}) | - | - | - | - |")
         failed += 1
         continue
-    if dry != "-":
-        dmbs = mb / float(dry)
-        dcol = f"{dmbs:.1f}" + (f" ({dmbs / ref_dry:.2f}x)" if ref_dry else "")
-    else:
-        dcol = "-"
     s = float(secs)
     mbs = mb / s
     ratio = mbs / ref_mbs if ref_mbs else None
-    verdict = "ref" if name == ref else ("PASS" if ratio is not None and ratio >= 0.5 else "FAIL")
+    # The verdict is on the decoder (decode only, nothing stored) when the binary has
+    # --dry-run; storing is the same code for every format and costs per event.
+    if dry != "-":
+        dmbs = mb / float(dry)
+        dratio = dmbs / ref_dry if ref_dry else None
+        dcol = f"{dmbs:.1f} ({dratio:.2f}x)" if dratio is not None else f"{dmbs:.1f}"
+        judged = dratio
+    else:
+        dcol = "-"
+        judged = ratio
+    verdict = "ref" if name == ref else ("PASS" if judged is not None and judged >= 0.5 else "FAIL")
     if verdict == "FAIL":
         failed += 1
     extra = "" if note == "ok" else f" ({note})"
-    out.append(f"| {name} | {mb:.1f} | {s:.2f} | {mbs:.1f} | {int(rec) / s:,.0f} | {int(ev) / s:,.0f} | "
-               f"{'%.2fx' % ratio if ratio is not None else '-'} | {verdict}{extra} | {dcol} |")
+    out.append(f"| {name} | {mb:.1f} | {dcol} | {verdict}{extra} | {s:.2f} | {mbs:.1f} ({'%.2fx' % ratio if ratio is not None else '-'}) | "
+               f"{int(rec) / s:,.0f} | {int(ev) / s:,.0f} |")
 if peer:
     name, nbytes, secs, nrows = peer
     mb = int(nbytes) / 1e6
@@ -297,7 +302,9 @@ if [[ ${APPEND:-0} == 1 ]]; then
         echo "Requirement: every decoder at >= 0.5x the MB/s of the message tracking decoder."
         echo "MB = 10^6 bytes of the file on disk (UTF-16 size for the two historical search reports,"
         echo "which mailflow decodes to about half as many UTF-8 bytes). \"decode-only\" is"
-        echo "\`mailflow ingest --dry-run\` (decode, store nothing); the verdict is on the full ingest."
+        echo "\`mailflow ingest --dry-run\` (decode, store nothing); the verdict is on the decoder (decode"
+        echo "only). The full ingest adds the SQLite inserts, which cost per event, the same code for every"
+        echo "format: formats with more events per MB (syslog and protocol lines are short) ingest fewer MB/s."
         echo
         echo "| | |"
         echo "| --- | --- |"

@@ -48,7 +48,14 @@ struct EveryFormatTests {
         }
         #expect(got == Self.files)
         // The Postfix file's dovecot line is skipped, not an issue.
-        #expect(try Mailflow.int(run.db, "SELECT skipped FROM source_file WHERE path LIKE '%/maillog'") == 1)
+        #expect(try Mailflow.int(run.db, "SELECT skipped FROM v_files WHERE file LIKE '%/maillog'") == 1)
+        // How zone-less and yearless times were read is recorded per file.
+        let rules = try Mailflow.sql(run.db, "SELECT file, time_rule FROM v_files WHERE time_rule IS NOT NULL")
+        var byFile: [String: String] = [:]
+        for r in rules { byFile[URL(fileURLWithPath: text(r["file"])).lastPathComponent] = text(r["time_rule"]) }
+        #expect(Set(byFile.keys) == ["tracking-export.csv", "trace-detail.csv", "maillog"], "\(byFile)")
+        #expect(byFile["tracking-export.csv"]?.contains("UTC") == true)
+        #expect(byFile["maillog"]?.contains("2026") == true, "\(byFile)")
         #expect(try Mailflow.int(run.db, "SELECT count(*) FROM v_parse_issues") == 0)
     }
 
