@@ -24,8 +24,8 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Year of the first line of yearless syslog files (Postfix); +1 at each December-to-January step. Default: from each file's modification time.", valueName: "YYYY"))
     var year: Int?
 
-    @Option(name: .long, help: ArgumentHelp("IANA time zone for times that carry no zone (PowerShell exports, classic syslog).", valueName: "zone"))
-    var timezone: String = "UTC"
+    @Option(name: .long, help: ArgumentHelp("IANA time zone for times that carry no zone (PowerShell exports, classic syslog). Default: UTC.", valueName: "zone"))
+    var timezone: String?
 
     @Flag(name: .long, help: "Read and decode only: store nothing, print each file's counts and first issues (checks files; measures decoder speed).")
     var dryRun = false
@@ -37,7 +37,7 @@ struct Ingest: ParsableCommand {
     var json = false
 
     var decodeOptions: DecodeOptions {
-        DecodeOptions(format: format.flatMap(LogFormat.init(rawValue:)), year: year, timeZone: timezone)
+        DecodeOptions(format: format.flatMap(LogFormat.init(rawValue:)), year: year, timeZone: timezone ?? "UTC")
     }
 
     func validate() throws {
@@ -80,6 +80,10 @@ struct Ingest: ParsableCommand {
         for file in summary.files {
             if case .failed(let message) = file.status {
                 FileHandle.standardError.write(Data("mailflow: \(message)\n".utf8))
+            }
+            // Local times read as UTC because no zone was given: say so once per file.
+            if timezone == nil, let rule = file.timeRule, rule.contains("--timezone") {
+                FileHandle.standardError.write(Data("mailflow: note: \(file.path): \(rule); give --timezone ZONE if its times are not UTC\n".utf8))
             }
         }
         if json {

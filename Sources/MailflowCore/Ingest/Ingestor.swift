@@ -23,6 +23,9 @@ public struct FileOutcome: Sendable {
     public var stats = FileStats()
     /// The file could not be opened or read at all.
     var unreadable = false
+    /// How zone-less or yearless times were read (``LineDecoder/timeRule``), if that needed
+    /// an assumption.
+    public var timeRule: String?
     /// The first issues of the file (a dry run reports them; the database keeps them otherwise).
     public var sampleIssues: [ScanIssue] = []
 }
@@ -251,6 +254,7 @@ public final class Ingestor {
                     stats.issues += 1
                 }
                 outcome.stats = stats
+                outcome.timeRule = decoder.timeRule
                 return outcome
             }
 
@@ -272,6 +276,7 @@ public final class Ingestor {
                         detail: error.description))
                 }
                 try writer.finishFile(stats: stats, timeRule: decoder.timeRule)
+                outcome.timeRule = decoder.timeRule
                 if let rule = decoder.timeRule { logger.debug("\(path): times read as \(rule)") }
                 if regular && compression == .none && mapOffset == nil && outcome.status == .ingested {
                     let n = Int(min(4096, ending.resumeOffset))
