@@ -173,4 +173,31 @@ struct FormatsTests {
         #expect(try rows(db, "SELECT line, byte_offset, kind FROM v_parse_issues") == [["3", "\(offset)", "ragged-row"]])
         #expect(try rows(db, "SELECT recipient, kind FROM v_events") == [["b@contoso.test", "delivered"]])
     }
+
+    @Test func protocolLogRepliesAnswerTheirCommandsInOrder() throws {
+        // Two interleaved sessions; session A pipelines MAIL and two RCPTs (RFC 2920): the
+        // third final reply answers the second RCPT. The 250- continuation answers nothing.
+        let log = """
+            #Fields: date-time,connector-id,session-id,sequence-number,local-endpoint,remote-endpoint,event,data,context
+            2026-11-02T10:00:00.000Z,Out,A,0,192.0.2.10:1000,198.51.100.7:25,<,220 mx ready,
+            2026-11-02T10:00:00.001Z,Out,B,0,192.0.2.10:1001,198.51.100.8:25,<,220 mx2 ready,
+            2026-11-02T10:00:00.002Z,Out,A,1,192.0.2.10:1000,198.51.100.7:25,>,EHLO ex.example.com,
+            2026-11-02T10:00:00.003Z,Out,A,2,192.0.2.10:1000,198.51.100.7:25,<,250-mx Hello,
+            2026-11-02T10:00:00.004Z,Out,A,3,192.0.2.10:1000,198.51.100.7:25,<,250 PIPELINING,
+            2026-11-02T10:00:00.005Z,Out,A,4,192.0.2.10:1000,198.51.100.7:25,>,MAIL FROM:<ann@example.com> SIZE=10,
+            2026-11-02T10:00:00.006Z,Out,A,5,192.0.2.10:1000,198.51.100.7:25,>,RCPT TO:<bo@contoso.test>,
+            2026-11-02T10:00:00.007Z,Out,A,6,192.0.2.10:1000,198.51.100.7:25,>,rcpt to: <cy@contoso.test>,
+            2026-11-02T10:00:00.008Z,Out,B,1,192.0.2.10:1001,198.51.100.8:25,>,MAIL FROM:<dee@example.com>,
+            2026-11-02T10:00:00.009Z,Out,A,7,192.0.2.10:1000,198.51.100.7:25,<,250 2.1.0 Sender OK,
+            2026-11-02T10:00:00.010Z,Out,A,8,192.0.2.10:1000,198.51.100.7:25,<,250 2.1.5 Recipient OK,
+            2026-11-02T10:00:00.011Z,Out,A,9,192.0.2.10:1000,198.51.100.7:25,<,452 4.5.3 Too many recipients,
+            2026-11-02T10:00:00.012Z,Out,B,2,192.0.2.10:1001,198.51.100.8:25,<,550 5.7.1 Sender rejected,
+
+            """
+        let r = try ingest(log, name: "SEND.LOG")
+        #expect(try rows(r.db, "SELECT line, kind, sender, recipient, remote_ip, enhanced_code FROM v_events WHERE kind != 'other' ORDER BY line") == [
+            ["13", "deferred", "ann@example.com", "cy@contoso.test", "198.51.100.7", "4.5.3"],
+            ["14", "failed", "dee@example.com", "NULL", "198.51.100.8", "5.7.1"],
+        ])
+    }
 }

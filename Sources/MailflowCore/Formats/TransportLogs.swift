@@ -52,10 +52,25 @@ private func hostPart(_ endpoint: UnsafeRawBufferPointer) -> UnsafeRawBufferPoin
 /// `Winsock error code: N` or `TLS negotiation failed` in its data or context is
 /// `deferred` with cause `socket:N` or `tls` and no codes; every other line is `other`.
 /// The connector is `connector-id`; the remote host is the address of `remote-endpoint`.
+///
+/// Lines of one session (`session-id`; sessions interleave) are read together: the
+/// commands mailflow's side sent (`>` lines) wait in order for their replies (`<` lines;
+/// a `250-` continuation line answers nothing yet), as SMTP pipelining requires (RFC 2920).
+/// A 4xx/5xx reply to `RCPT TO:<address>` gives its event that recipient; every problem
+/// event of a session gets the session's `MAIL FROM` sender.
 public final class SMTPProtocolLog: LineDecoder {
     private var fields = W3CFields()
-    private var dateTime = -1, connector = -1, remote = -1, event = -1, data = -1, context = -1
+    private var dateTime = -1, session = -1, connector = -1, remote = -1, event = -1, data = -1, context = -1
     public private(set) var lastTimeMs: Int64?
+
+    /// A command waiting for its reply: the recipient of a `RCPT TO`, else empty.
+    private struct Session {
+        var sender: [UInt8] = []
+        var pending: [[UInt8]] = []
+        var head = 0
+    }
+    /// Open sessions by session id (bounded: cleared when it grows past 100,000).
+    private var sessions: [[UInt8]: Session] = [:]
 
     public init() {}
 
@@ -72,6 +87,7 @@ public final class SMTPProtocolLog: LineDecoder {
     public func readDirective(_ line: UnsafeRawBufferPointer) -> Int? {
         guard let count = fields.read(line) else { return nil }
         dateTime = fields.index("date-time")
+        session = fields.index("session-id")
         connector = fields.index("connector-id")
         remote = fields.index("remote-endpoint")
         event = fields.index("event")
@@ -96,7 +112,31 @@ public final class SMTPProtocolLog: LineDecoder {
         e.remoteIP = hostPart(field(scanner, remote))
         let dataText = field(scanner, data)
         let contextText = field(scanner, context)
-        if ev.count == 1 && ev[0] == UInt8(ascii: "<") && dataText.count >= 3
+        let direction: UInt8 = ev.count == 1 ? ev[0] : 0
+        let id = Array(field(scanner, session))
+        var recipient: [UInt8] = []
+        var sender: [UInt8] = []
+        switch direction {
+        case UInt8(ascii: ">"):
+            noteCommand(id, dataText)
+        case UInt8(ascii: "<"):
+            // A final reply line ("250 ", "451 ", not "250-") answers the oldest command.
+            if dataText.count >= 4 && dataText[3] != UInt8(ascii: "-"), var s = sessions[id] {
+                if s.head < s.pending.count {
+                    recipient = s.pending[s.head]
+                    s.head += 1
+                    if s.head == s.pending.count { s.pending.removeAll(keepingCapacity: true); s.head = 0 }
+                }
+                sender = s.sender
+                sessions[id] = s
+            }
+        case UInt8(ascii: "-"):
+            sender = sessions[id]?.sender ?? []
+            sessions[id] = nil
+        default:
+            sender = sessions[id]?.sender ?? []
+        }
+        if direction == UInt8(ascii: "<") && dataText.count >= 3
             && (dataText[0] == UInt8(ascii: "4") || dataText[0] == UInt8(ascii: "5"))
             && StatusText.isDigit(dataText[1]) && StatusText.isDigit(dataText[2])
         {
@@ -106,7 +146,7 @@ public final class SMTPProtocolLog: LineDecoder {
             e.enhancedCode = a.enhancedCode
             e.rootCause = a.rootCause ?? "unknown"
             e.statusText = dataText
-        } else if ev.count == 1 && ev[0] == UInt8(ascii: "*") {
+        } else if direction == UInt8(ascii: "*") {
             for text in [dataText, contextText] where !text.isEmpty {
                 if StatusText.findIgnoringCase(text, "Winsock error code") != nil
                     || StatusText.findIgnoringCase(text, "TLS negotiation failed") != nil
@@ -118,8 +158,42 @@ public final class SMTPProtocolLog: LineDecoder {
                 }
             }
         }
-        try sink.write(&e)
+        guard e.kind != .other, !(recipient.isEmpty && sender.isEmpty) else {
+            try sink.write(&e)
+            return .events(1)
+        }
+        try recipient.withUnsafeBytes { r in
+            try sender.withUnsafeBytes { f in
+                if !r.isEmpty { e.recipient = r }
+                e.sender = f
+                try sink.write(&e)
+            }
+        }
         return .events(1)
+    }
+
+    /// Queues a command that expects a reply; `MAIL FROM:<a>` also names the session's sender.
+    private func noteCommand(_ id: [UInt8], _ command: UnsafeRawBufferPointer) {
+        guard command.count >= 4 else { return }
+        var s = sessions[id] ?? Session()
+        if let address = Self.address(after: "RCPT TO:", in: command) {
+            s.pending.append(Array(address))
+        } else {
+            if let address = Self.address(after: "MAIL FROM:", in: command) { s.sender = Array(address) }
+            s.pending.append([])
+        }
+        if sessions.count > 100_000 { sessions.removeAll() }
+        sessions[id] = s
+    }
+
+    /// The address in `<...>` after `verb` at the start of `command` (any case).
+    static func address(after verb: StaticString, in command: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer? {
+        let n = verb.utf8CodeUnitCount
+        guard command.count > n, MessageTrackingLog.equalsIgnoringCase(UnsafeRawBufferPointer(rebasing: command[..<n]), verb) else { return nil }
+        var i = n
+        while i < command.count && command[i] == UInt8(ascii: " ") { i += 1 }
+        guard i < command.count, command[i] == UInt8(ascii: "<"), let close = command[i...].firstIndex(of: UInt8(ascii: ">")) else { return nil }
+        return UnsafeRawBufferPointer(rebasing: command[(i + 1)..<close])
     }
 }
 
