@@ -360,6 +360,12 @@ public final class RecordScanner {
             quotesInCandidate &+= countQuotes(from: i, to: t)
             let b = buf[t]
             if b == 0 || quotesInCandidate & 1 == 0 { return t }
+            // An odd quote count at a line end: a quoted field holding a line end, unless
+            // the row read field by field (RFC 4180, with the lenient reading of text after
+            // a closing quote) has no quote open here. Then a stray quote in a field
+            // (`"Def"er"`) made the count odd: the line end still ends the row, so that the
+            // rest of the file is not swallowed into it.
+            if !tokenize(start, t) { return t }
             // A line end inside a quoted field: part of the record.
             if b == UInt8(ascii: "\r") {
                 if t + 1 == end && !eof {
@@ -488,7 +494,10 @@ public final class RecordScanner {
             quoteOpen = false
         }
         let ragged = expectedFieldCount.map { $0 != fieldCount } ?? false
-        if isLast && !hasLineEnd && (ragged || (quoteOpen && !options.quotedLineBreaks)) {
+        if quoteOpen && options.quotedLineBreaks {
+            // CSV exports: a quote still open at the end of the input (rule R1).
+            queue.append(.issue(makeIssue(.unterminatedQuote, s, e)))
+        } else if isLast && !hasLineEnd && (ragged || quoteOpen) {
             queue.append(.issue(makeIssue(.truncatedRecord, s, e)))
         } else if quoteOpen {
             queue.append(.issue(makeIssue(.unterminatedQuote, s, e)))

@@ -200,4 +200,21 @@ struct FormatsTests {
             ["14", "failed", "dee@example.com", "NULL", "198.51.100.8", "5.7.1"],
         ])
     }
+
+    @Test func strayQuoteInACSVExportDoesNotSwallowTheRest() throws {
+        let header = "\"Date\",\"Event\",\"Action\",\"Detail\",\"Data\",\"MessageId\",\"MessageTraceId\",\"RecipientAddress\"\r\n"
+        func row(_ time: String, _ event: String, _ to: String) -> String {
+            "\"11/2/2026 \(time)\",\"\(event)\",\"\",\"x\",\"<root></root>\",\"<s1@example.com>\",\"t\",\"\(to)\"\r\n"
+        }
+        // Row 3 has a stray quote inside a field (odd quote count on its line); the last row
+        // opens a quote that never closes (rule R1: unterminated-quote at its first line).
+        let text = header + row("9:00:00 AM", "Receive", "a@contoso.test") + row("9:01:00 AM", "Def\"er", "b@contoso.test")
+            + row("9:02:00 AM", "Deliver", "c@contoso.test") + row("9:03:00 AM", "Deliver", "d@contoso.test")
+            + "\"11/2/2026 9:04:00 AM\",\"Deliver\",\"\",\"open quote\r\n"
+        let r = try ingest(text, name: "stray.csv")
+        #expect(try rows(r.db, "SELECT line, recipient FROM v_events ORDER BY line") == [
+            ["2", "a@contoso.test"], ["3", "b@contoso.test"], ["4", "c@contoso.test"], ["5", "d@contoso.test"]])
+        let lastLine = text.utf8.count - "\"11/2/2026 9:04:00 AM\",\"Deliver\",\"\",\"open quote\r\n".utf8.count
+        #expect(try rows(r.db, "SELECT line, byte_offset, kind FROM v_parse_issues") == [["6", "\(lastLine)", "unterminated-quote"]])
+    }
 }
