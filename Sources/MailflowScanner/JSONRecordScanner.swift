@@ -45,6 +45,9 @@ public final class JSONRecordScanner {
     private var recordDepth = 0
     private var sawArray = false
     private var inRecord = false
+    /// Inside an element of the records array that is not an object (a number, a string,
+    /// a nested array, stray text): skipped up to the next `,` or `]` at element level.
+    private var inJunk = false
     private var skipping = false
     private var recordStart = 0
     private var line = 1
@@ -53,6 +56,8 @@ public final class JSONRecordScanner {
     private var queue: [ScanEvent] = []
     private var queueHead = 0
 
+    /// Byte offset of the current record's opening `{` in the input.
+    public var recordByteOffset: Int64 { base + Int64(recStart) }
     /// 1-based line of the current record's opening `{`.
     public private(set) var recordLine = 0
     /// Byte offset of the first byte of ``recordLine``.
@@ -159,6 +164,11 @@ public final class JSONRecordScanner {
                 pendingCR = false
                 if buf[pos] != 0x0A { newLine(at: pos) }
             }
+            if !inRecord && !inString {
+                // Between records, or inside a non-object element: byte by byte (short).
+                if scanBetween() { return }
+                continue
+            }
             let table = inString ? classes + 256 : classes
             var p = pos
             if escaped {
@@ -232,6 +242,98 @@ public final class JSONRecordScanner {
         // The buffer is used up: a record that is already too long is dropped from here on
         // (its bytes are not kept), so that the buffer never has to grow.
         if inRecord && !skipping && pos - recordStart > maxRecordBytes { startSkipping() }
+    }
+
+    /// Whether the scanner is where an element of the records array (or a top-level value
+    /// of JSON Lines) may start.
+    private var atElementLevel: Bool { sawArray ? depth == recordDepth - 1 : depth == 0 }
+
+    /// Handles one byte outside records and strings: whitespace, separators, the structure
+    /// of wrappers, the start of a record, or the start and body of a non-object element.
+    /// - Returns: true when a record was completed (never here) or an issue queued.
+    private func scanBetween() -> Bool {
+        let p = pos
+        let b = buf[p]
+        pos = p + 1
+        switch b {
+        case 0x0A, 0x0D:
+            if b == 0x0A {
+                newLine(at: p + 1)
+            } else {
+                pendingCR = true
+                lineEndCR(at: p)
+            }
+            // JSON Lines: a line end closes a stray element.
+            if inJunk && !sawArray && depth == 0 { inJunk = false }
+            return false
+        case 0x20, 0x09:
+            return false
+        case _ where afterEnd:
+            // After the top-level array: only another array (files joined with cat) is read.
+            if b == 0x5B && !trailingReported {
+                afterEnd = false
+                depth = 1
+                return false
+            }
+            if !trailingReported {
+                trailingReported = true
+                queue.append(.issue(ScanIssue(
+                    kind: .undecodable, line: line, lineOffset: lineOffset,
+                    sample: Array(UnsafeBufferPointer(start: buf + p, count: min(ScanIssue.sampleLimit, end - p))),
+                    detail: "text after the end of the JSON array, at byte \(base + Int64(p)); ignored")))
+                return true
+            }
+            return false
+        case 0x22:
+            inString = true
+            if atElementLevel && !inJunk { return startJunk(at: p) }
+            return false
+        case 0x2C:  // ,
+            if inJunk && atElementLevel { inJunk = false }
+            return false
+        case 0x5B:  // [
+            if atElementLevel && !inJunk && sawArray { _ = startJunk(at: p); depth += 1; return true }
+            depth += 1
+            if !sawArray {
+                sawArray = true
+                recordDepth = depth + 1
+            }
+            return false
+        case 0x5D, 0x7D:  // ] }
+            depth -= 1
+            if inJunk && depth < recordDepth - 1 { inJunk = false }
+            if sawArray && recordDepth == 2 && depth == 0 { afterEnd = true }
+            return false
+        case 0x7B:  // {
+            if atElementLevel && !inJunk {
+                depth += 1
+                inRecord = true
+                skipping = false
+                recordStart = p
+                pendingLine = line
+                pendingLineOffset = lineOffset
+                return false
+            }
+            depth += 1
+            return false
+        default:
+            if atElementLevel && !inJunk { return startJunk(at: p) }
+            return false
+        }
+    }
+
+    /// The top-level array has closed; what follows is not read (but another array is).
+    private var afterEnd = false
+    private var trailingReported = false
+
+    /// Reports an element of the records array that is not an object.
+    private func startJunk(at p: Int) -> Bool {
+        inJunk = true
+        queue.append(.issue(ScanIssue(
+            kind: .undecodable, line: line, lineOffset: lineOffset,
+            sample: Array(UnsafeBufferPointer(start: buf + p, count: min(ScanIssue.sampleLimit, end - p))),
+            detail: "not a JSON object, at byte \(base + Int64(p)); skipped to the next element")))
+        return true
     }
 
     @inline(__always)

@@ -132,6 +132,17 @@ struct FormatsTests {
         #expect(try records("{\"a\":1}\n{\"b\":2}\n") == ["1@0:{\"a\":1}", "2@8:{\"b\":2}"])
         #expect(try records("[{\"a\":1},\r{\"b\":") == ["1@0:{\"a\":1}", "truncated-record@2:10"])
         #expect(try records("[{\"a\":\"0123456789012345678901234567890\"},{\"b\":2}]", max: 20) == ["record-too-long@1:0", "1@0:{\"b\":2}"])
+        // Elements that are not objects, and text after the array, are issues; the objects
+        // around them are kept.
+        #expect(try records("[{\"a\":1},\n GARBAGE!!,\n{\"b\":2}, 42, \"s\", [[1,{\"x\":1}]], {\"c\":3}] junk {\"z\":1}") == [
+            "1@0:{\"a\":1}", "undecodable@2:10", "3@22:{\"b\":2}", "undecodable@3:22", "undecodable@3:22", "undecodable@3:22",
+            "3@22:{\"c\":3}", "undecodable@3:22"])
+        // JSON Lines: a stray line is skipped up to its line end.
+        #expect(try records("{\"a\":1}\nnot json\n{\"b\":2}\n") == ["1@0:{\"a\":1}", "undecodable@2:8", "3@17:{\"b\":2}"])
+        // Wrapper members after the records array (OData paging) are not junk.
+        #expect(try records("{\"d\":{\"results\":[{\"a\":1}],\"__next\":\"https://x\"}}") == ["1@0:{\"a\":1}"])
+        // Two exports joined with cat: both arrays are read.
+        #expect(try records("[{\"a\":1}]\n[{\"b\":2}]\n") == ["1@0:{\"a\":1}", "2@10:{\"b\":2}"])
     }
 
     @Test func schemaVersion1IsMigratedInPlace() throws {

@@ -93,6 +93,11 @@ struct JSONObjectReader {
             }
             while i < n, object[i] != 0x2C, object[i] != 0x7D, object[i] != 0x20, object[i] != 0x0A, object[i] != 0x0D, object[i] != 0x09 { i += 1 }
             if i == s { throw fail("value expected") }
+            // A literal or a number (RFC 8259 section 3 and 6), nothing else.
+            let v = UnsafeRawBufferPointer(rebasing: object[s..<i])
+            let literal = v.elementsEqual("null".utf8) || v.elementsEqual("true".utf8) || v.elementsEqual("false".utf8)
+            let number = !literal && v.allSatisfy { ($0 >= 0x30 && $0 <= 0x39) || $0 == 0x2D || $0 == 0x2B || $0 == 0x2E || $0 == 0x65 || $0 == 0x45 }
+            if !literal && !number { i = s; throw fail("not a JSON value") }
             return s..<i
         }
         skipSpace()

@@ -214,7 +214,9 @@ final class DecodePipeline: @unchecked Sendable {
                     case .events:
                         batch.records += 1
                         noteTime(decoder.lastTimeMs, batch)
-                    case .rejected(let issue):
+                    case .rejected(var issue):
+                        // On a long line (one-line JSON) the line offset alone does not find it.
+                        issue.detail = (issue.detail.map { $0 + "; " } ?? "") + "record at byte \(scanner.recordByteOffset)"
                         note(issue, batch)
                     case .header, .skipped:
                         break
