@@ -44,6 +44,7 @@ struct Ingest: ParsableCommand {
         if let format, LogFormat(rawValue: format) == nil {
             throw ValidationError("unknown --format '\(format)'; one of: \(LogFormat.names)")
         }
+        if dryRun && report != nil { throw ValidationError("--report cannot be combined with --dry-run (a dry run stores nothing to report on)") }
         if let year, !(1970...9999).contains(year) { throw ValidationError("--year \(year) is out of range (1970-9999)") }
         do { try decodeOptions.validate() } catch { throw ValidationError("--timezone: \(error)") }
         if report != nil {

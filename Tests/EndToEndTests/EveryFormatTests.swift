@@ -54,6 +54,7 @@ struct EveryFormatTests {
         var byFile: [String: String] = [:]
         for r in rules { byFile[URL(fileURLWithPath: text(r["file"])).lastPathComponent] = text(r["time_rule"]) }
         #expect(Set(byFile.keys) == ["tracking-export.csv", "trace-detail.csv", "maillog"], "\(byFile)")
+        #expect(byFile["trace-detail.csv"]?.contains("read as UTC") == true, "\(byFile)")
         #expect(byFile["tracking-export.csv"]?.contains("UTC") == true)
         #expect(byFile["maillog"]?.contains("2026") == true, "\(byFile)")
         #expect(try Mailflow.int(run.db, "SELECT count(*) FROM v_parse_issues") == 0)

@@ -228,4 +228,42 @@ struct FormatsTests {
         let lastLine = text.utf8.count - "\"11/2/2026 9:04:00 AM\",\"Deliver\",\"\",\"open quote\r\n".utf8.count
         #expect(try rows(r.db, "SELECT line, byte_offset, kind FROM v_parse_issues") == [["6", "\(lastLine)", "unterminated-quote"]])
     }
+
+    @Test func detectionLooksPastOtherProgramsAndLongFirstRecords() throws {
+        // 300 dovecot lines (more than the 16 KiB the detector reads) before the first Postfix line.
+        var maillog = ""
+        for i in 0..<300 { maillog += "Mar  1 10:00:\(String(format: "%02d", i % 60)) mh dovecot: imap(u\(i)): Logged out in=1 out=2\n" }
+        maillog += "Mar  1 11:00:00 mh postfix/smtp[1]: QQ1: to=<u@contoso.test>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to mx.contoso.test[198.51.100.7]:25: Connection timed out)\n"
+        let a = try ingest(maillog, name: "maillog", options: DecodeOptions(year: 2026))
+        #expect(try rows(a.db, "SELECT format, records, skipped FROM source_file") == [["postfix", "1", "300"]])
+        #expect(try rows(a.db, "SELECT kind, root_cause FROM v_events") == [["deferred", "4.4.1"]])
+        // A detail row whose Data is 20 KB: the first record does not end within the head.
+        let data = String(repeating: "<MEP Name=\\\"X\\\" String=\\\"y\\\"/>", count: 800)
+        let json = "[\n {\"Date\": \"2026-11-02T10:00:00Z\", \"Event\": \"Defer\", \"Data\": \"\(data)\", \"Detail\": \"Reason: [{LED=450 4.4.316 Connection refused};{MSG=}]\", \"MessageId\": \"<b1@example.com>\", \"RecipientAddress\": \"b@contoso.test\"}\n]\n"
+        let b = try ingest(json, name: "detail.json")
+        #expect(try rows(b.db, "SELECT format FROM source_file") == [["exo-message-trace-detail"]])
+        #expect(try rows(b.db, "SELECT kind, enhanced_code FROM v_events") == [["deferred", "4.4.316"]])
+    }
+
+    @Test func syslogDatesThatDoNotExistAreRejected() throws {
+        let log = """
+            Feb 28 10:00:00 mh postfix/smtp[1]: Q2: to=<b@contoso.test>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to x[192.0.2.1]:25: Connection timed out)
+            Feb 29 10:00:00 mh postfix/smtp[1]: Q3: to=<c@contoso.test>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to x[192.0.2.1]:25: Connection timed out)
+            Feb 30 10:00:00 mh postfix/smtp[1]: Q1: to=<a@contoso.test>, relay=none, delay=1, delays=0/0/1/0, dsn=4.4.1, status=deferred (connect to x[192.0.2.1]:25: Connection timed out)
+
+            """
+        let common = try ingest(log, name: "maillog", options: DecodeOptions(year: 2026))
+        #expect(try rows(common.db, "SELECT time_utc FROM v_events") == [["2026-02-28T10:00:00.000Z"]])
+        #expect(try rows(common.db, "SELECT line, kind, detail FROM v_parse_issues ORDER BY line") == [
+            ["2", "undecodable", "Feb 29 does not exist in 2026"], ["3", "undecodable", "Feb 30 does not exist in 2026"]])
+        let leap = try ingest(log, name: "maillog", options: DecodeOptions(year: 2028))
+        #expect(try rows(leap.db, "SELECT time_utc FROM v_events ORDER BY time_ms") == [["2028-02-28T10:00:00.000Z"], ["2028-02-29T10:00:00.000Z"]])
+    }
+
+    @Test func exchangeOnlineTimesAreUTCWhateverTheTimezoneOption() throws {
+        let csv = "\"Date\",\"Event\",\"Action\",\"Detail\",\"Data\",\"MessageId\",\"MessageTraceId\",\"RecipientAddress\"\r\n"
+            + "\"3/2/2026 3:04:05 AM\",\"Receive\",\"\",\"x\",\"\",\"<u1@example.com>\",\"t\",\"a@contoso.test\"\r\n"
+        let r = try ingest(csv, name: "detail.csv", options: DecodeOptions(timeZone: "Europe/Berlin"))
+        #expect(try rows(r.db, "SELECT time_utc FROM v_events") == [["2026-03-02T03:04:05.000Z"]])
+    }
 }

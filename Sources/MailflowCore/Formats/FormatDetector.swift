@@ -7,8 +7,9 @@ import MailflowScanner
 /// 1. Exchange W3C-style header lines: `#Log-type:` names the log (message tracking,
 ///    SMTP send/receive protocol, transport connectivity); else a `#Fields:` line with the
 ///    columns of one of them.
-/// 2. JSON (first byte `[` or `{`): member names `Event` and `Detail` -> message trace
-///    detail; `Received` or `RecipientAddress` with `Status` -> message trace.
+/// 2. JSON (first byte `[` or `{`): the member names of the first record (or those written
+///    so far when it does not end within the head): a time and `Event` -> message trace
+///    detail; a time, `Status` and an address -> message trace.
 /// 3. A CSV header row (after an optional PowerShell `#TYPE` line), names compared
 ///    case-insensitively without quotes: `date_time_utc` + `event_id` -> historical
 ///    Extended; `origin_timestamp(_utc)` + `recipient_status` -> historical Enhanced
@@ -16,7 +17,8 @@ import MailflowScanner
 ///    `RecipientAddress` -> message trace; `Timestamp` + `EventId` ->
 ///    `Get-MessageTrackingLog | Export-Csv`.
 /// 4. Syslog lines (classic `Mmm dd hh:mm:ss` or RFC 3339) with a `postfix` program tag
-///    among the first 200 lines -> Postfix maillog.
+///    among the first 200 lines, or (nearly) only syslog lines of other programs -> Postfix
+///    maillog.
 public enum FormatDetector {
     public struct Detection: Sendable, Equatable {
         public var format: LogFormat
@@ -40,6 +42,13 @@ public enum FormatDetector {
         if lines.contains(where: { PostfixLog.isPostfixLine(Array($0.utf8)) }) {
             return Detection(format: .postfix, json: false)
         }
+        // A syslog file whose first lines are all other programs' (dovecot, amavis) is still
+        // a maillog: read it as Postfix, whose decoder skips and counts the other lines.
+        let complete = lines.count > 1 ? lines.dropLast() : lines[...]  // the last may be cut off
+        let syslog = complete.filter { PostfixLog.isSyslogLine(Array($0.utf8)) }.count
+        if syslog >= 3 && syslog * 10 >= complete.count * 9 {
+            return Detection(format: .postfix, json: false)
+        }
         return nil
     }
 
@@ -61,17 +70,44 @@ public enum FormatDetector {
         return nil
     }
 
-    /// Member names of the first record object decide (any other JSON is not a log).
+    /// Member names of the first record object decide (any other JSON is not a log). When
+    /// the first record does not end within the head (a long `Data` or `Subject`), the member
+    /// names written so far decide.
     private static func detectJSON(_ head: [UInt8]) -> LogFormat? {
         let scanner = JSONRecordScanner(source: MemoryByteSource(head))
-        guard case .record? = try? scanner.next() else { return nil }
-        var reader = JSONObjectReader()
-        guard (try? reader.parse(scanner.recordBytes)) != nil else { return nil }
-        let keys = Set(reader.members.map { String(decoding: reader.key($0), as: UTF8.self).lowercased() })
+        var keys: Set<String>
+        if case .record? = try? scanner.next() {
+            var reader = JSONObjectReader()
+            guard (try? reader.parse(scanner.recordBytes)) != nil else { return nil }
+            keys = Set(reader.members.map { String(decoding: reader.key($0), as: UTF8.self).lowercased() })
+        } else {
+            keys = memberNames(head)
+        }
         let time = keys.contains("received") || keys.contains("receiveddatetime") || keys.contains("date") || keys.contains("datetime")
-        if time && keys.contains("event") && (keys.contains("detail") || keys.contains("description")) { return .exoMessageTraceDetail }
+        // (Detail rows have an Event member, summary rows never do.)
+        if time && keys.contains("event") { return .exoMessageTraceDetail }
         if time && keys.contains("status") && (keys.contains("recipientaddress") || keys.contains("senderaddress")) { return .exoMessageTrace }
         return nil
+    }
+
+    /// Every `"name":` in `text` (strings followed by a colon), lower case.
+    static func memberNames(_ text: [UInt8]) -> Set<String> {
+        var out = Set<String>()
+        var i = 0
+        let n = text.count
+        while i < n {
+            guard text[i] == 0x22 else { i += 1; continue }
+            var j = i + 1
+            while j < n && text[j] != 0x22 { j += text[j] == 0x5C ? 2 : 1 }
+            guard j < n else { break }
+            var k = j + 1
+            while k < n && (text[k] == 0x20 || text[k] == 0x09 || text[k] == 0x0A || text[k] == 0x0D) { k += 1 }
+            if k < n && text[k] == 0x3A && j - i - 1 <= 64 {
+                out.insert(String(decoding: text[(i + 1)..<j], as: UTF8.self).lowercased())
+            }
+            i = j + 1
+        }
+        return out
     }
 
     private static func detectCSVHeader(_ lines: [Substring]) -> LogFormat? {

@@ -71,7 +71,7 @@ enum TraceRole: Int {
 ///   last event word; connector from `connector_id`; no codes.
 ///
 /// Times: `/Date(ms)/`, ISO 8601 (zone-less = UTC), or en-US culture text
-/// `M/d/yyyy h:mm:ss AM/PM` read in the `--timezone` zone.
+/// `M/d/yyyy h:mm:ss AM/PM`, all UTC (see ``time(_:)``).
 final class MessageTraceRows {
     let format: LogFormat
     let clock: LocalClock
@@ -84,15 +84,19 @@ final class MessageTraceRows {
     }
 
     var timeRule: String? {
-        sawCultureTime ? "en-US date text read in \(clock.zone) (--timezone)" : nil
+        sawCultureTime ? "en-US date text read as UTC (Exchange Online reports message trace times in UTC)" : nil
     }
 
+    /// Message trace times are UTC whatever their spelling (Microsoft pages
+    /// "Get-MessageTrace", "Get-MessageTraceV2": "output times in UTC"), so `--timezone`,
+    /// meant for the local times of on-premises exports, does not apply: one folder can mix
+    /// both.
     func time(_ t: UnsafeRawBufferPointer) -> Int64? {
         if let ms = Timestamp.parseMSJSONDate(t) { return ms }
         if let ms = Timestamp.parseISO8601(t) { return ms }
-        if let local = Timestamp.parseUSDateTime(t) {
+        if let utc = Timestamp.parseUSDateTime(t) {
             sawCultureTime = true
-            return clock.utc(fromLocal: local)
+            return utc
         }
         return nil
     }
@@ -111,6 +115,7 @@ final class MessageTraceRows {
         switch format {
         case .exoMessageTraceDetail:
             let event = v(.event)
+            guard !event.isEmpty else { return (0, "no Event value (is this a Get-MessageTraceDetail export?)") }
             let detail = v(.detail)
             e.rawEvent = event
             e.recipient = v(.recipient).isEmpty ? nil : v(.recipient)
@@ -139,6 +144,7 @@ final class MessageTraceRows {
             return (try writeEnhancedSummary(&e, v(.recipientStatus), into: sink), nil)
         default:
             let status = v(.status)
+            guard !status.isEmpty else { return (0, "no Status value (is this a Get-MessageTrace export?)") }
             e.rawEvent = status
             e.recipient = v(.recipient).isEmpty ? nil : v(.recipient)
             e.kind = MessageTraceVocabulary.kind(status, in: MessageTraceVocabulary.statusTable)

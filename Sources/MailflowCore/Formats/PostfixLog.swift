@@ -299,6 +299,15 @@ public final class PostfixLog: LineDecoder {
     /// Whether `line` is a syslog line (classic `Mmm dd hh:mm:ss host tag:` or RFC 3339
     /// `YYYY-MM-DDTHH:MM:SS[.f]+hh:mm host tag:`) whose program tag is `postfix`,
     /// `postfix/...` or `postfix-NAME/...`, optionally with `[pid]`.
+    static let monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
+    /// Whether `line` is a syslog line (classic or RFC 3339 time, host, program tag) of any
+    /// program: a file of such lines is a maillog even when its first lines are not
+    /// Postfix's (a busy IMAP server's lines come first).
+    public static func isSyslogLine(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBytes { readHeader($0) != nil }
+    }
+
     public static func isPostfixLine(_ line: [UInt8]) -> Bool {
         line.withUnsafeBytes { t in
             guard let h = readHeader(t) else { return false }
@@ -375,6 +384,15 @@ public final class PostfixLog: LineDecoder {
         }
         let ms = time(of: h, t)
         guard Self.isPostfixTag(t, h.tag) else { return .skipped }
+        // A classic stamp that does not exist in its year (Feb 30, Feb 29 of a common year,
+        // Apr 31) or a year past 9999 is not a time: the line is rejected, not moved.
+        if h.isClassic && (year > 9999 || h.day > Timestamp.daysInMonth(year, h.month)) {
+            let bytes = scanner.recordBytes
+            return .rejected(ScanIssue(
+                kind: .undecodable, line: scanner.recordLine, lineOffset: scanner.recordLineOffset,
+                sample: Array(bytes.prefix(ScanIssue.sampleLimit)),
+                detail: "\(Self.monthNames[h.month - 1]) \(h.day) does not exist in \(year)"))
+        }
         lastTimeMs = ms
 
         var e = DeliveryEvent()
