@@ -122,10 +122,12 @@ CREATE TABLE IF NOT EXISTS delivery (
     first_deferral_ms INTEGER,
     attempts          INTEGER NOT NULL,         -- deferred and failed events
     last_cause        TEXT,                     -- root cause of the latest deferral or failure
-    outcome           TEXT    NOT NULL,         -- 'pending', 'delivered', 'failed', 'expired'
+    outcome           TEXT    NOT NULL,         -- 'pending', 'delivered', 'failed', 'expired', 'dropped'
     outcome_ms        INTEGER,
     root_cause        TEXT,                     -- cause attributed to the outcome
     last_deferral_ms  INTEGER,                  -- time of the latest deferral (its cause is last_cause)
+    last_status_id    INTEGER,                  -- status.id of the latest deferral or failure (the last error)
+    source            TEXT,                     -- 'exchange', 'exo' or 'postfix': whose retry window applies
     PRIMARY KEY (message_ref, recipient_id)
 ) STRICT, WITHOUT ROWID;
 
@@ -222,13 +224,41 @@ SELECT m.message_id,
        (x.outcome_ms - m.first_ms) / 1000 AS queue_seconds,
        x.attempts,
        x.root_cause,
+       m.queue_id,
+       st.text AS last_error
+FROM delivery x
+JOIN message m ON m.id = x.message_ref
+LEFT JOIN address r ON r.id = x.recipient_id
+LEFT JOIN domain d ON d.id = x.domain_id
+LEFT JOIN connector c ON c.id = x.connector_id
+LEFT JOIN status st ON st.id = x.last_status_id
+WHERE x.outcome = 'expired';
+
+-- One row per (message, recipient) that met a deferral, failure, expiry or drop: its
+-- lifecycle across files and runs. Pending rows are still queued at the end of the data
+-- (the report calls them overdue past their source's retry window).
+CREATE VIEW IF NOT EXISTS v_deliveries AS
+SELECT m.message_id,
+       r.name AS recipient,
+       d.name AS recipient_domain,
+       c.name AS connector,
+       strftime('%Y-%m-%dT%H:%M:%fZ', m.first_ms / 1000.0, 'unixepoch') AS first_seen_utc,
+       strftime('%Y-%m-%dT%H:%M:%fZ', x.first_deferral_ms / 1000.0, 'unixepoch') AS first_deferral_utc,
+       x.attempts,
+       x.last_cause,
+       st.text AS last_status,
+       x.outcome,
+       strftime('%Y-%m-%dT%H:%M:%fZ', x.outcome_ms / 1000.0, 'unixepoch') AS outcome_utc,
+       (x.outcome_ms - m.first_ms) / 1000 AS queue_seconds,
+       x.root_cause,
+       x.source,
        m.queue_id
 FROM delivery x
 JOIN message m ON m.id = x.message_ref
 LEFT JOIN address r ON r.id = x.recipient_id
 LEFT JOIN domain d ON d.id = x.domain_id
 LEFT JOIN connector c ON c.id = x.connector_id
-WHERE x.outcome = 'expired';
+LEFT JOIN status st ON st.id = x.last_status_id;
 
 -- Per day (UTC), connector, kind and enhanced code.
 CREATE VIEW IF NOT EXISTS v_connector_daily AS

@@ -53,9 +53,9 @@ public enum Schema {
         while try views.step() { names.append(views.string(0) ?? "") }
         for name in names where !name.isEmpty { try db.execute("DROP VIEW \"\(name)\"") }
         if found < 2 {
-            // 1 -> 2: Postfix support. message.message_id may be NULL (queue id known
-            // first), message.queue_id; delivery.last_deferral_ms; source_file.skipped and
-            // time_rule.
+            // 1 -> 2: every format. message.message_id may be NULL (Postfix: queue id
+            // known first), message.queue_id; delivery.last_deferral_ms, last_status_id,
+            // source; source_file.skipped and time_rule.
             try db.execute("""
                 CREATE TABLE message_v2 (
                     id INTEGER PRIMARY KEY, message_id TEXT, msg_key INTEGER NOT NULL,
@@ -64,6 +64,8 @@ public enum Schema {
                 DROP TABLE message;
                 ALTER TABLE message_v2 RENAME TO message;
                 ALTER TABLE delivery ADD COLUMN last_deferral_ms INTEGER;
+                ALTER TABLE delivery ADD COLUMN last_status_id INTEGER;
+                ALTER TABLE delivery ADD COLUMN source TEXT;
                 ALTER TABLE source_file ADD COLUMN skipped INTEGER NOT NULL DEFAULT 0;
                 ALTER TABLE source_file ADD COLUMN time_rule TEXT;
                 """)

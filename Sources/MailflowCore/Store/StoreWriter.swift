@@ -83,6 +83,22 @@ final class StoreWriter {
         var outcome = "pending"
         var outcomeMs: Int64?
         var rootCause: String?
+        /// status.id of the latest deferral or failure.
+        var lastStatus: Int64 = 0
+        /// Whose retry window applies: "exchange", "exo", "postfix".
+        var source: String?
+    }
+
+    /// The retry-window family of the file being written (``beginFile(...)``).
+    private var currentSource: String?
+
+    /// The family of a format for retry windows: Exchange Server keeps a message 2 days,
+    /// Exchange Online 24 hours, Postfix 5 days (by default).
+    static func source(of format: String) -> String? {
+        if format.hasPrefix("exo-") { return "exo" }
+        if format.hasPrefix("exchange-") { return "exchange" }
+        if format == "postfix" { return "postfix" }
+        return nil
     }
 
     /// Message references and rollups, filled on the decoding thread.
@@ -111,7 +127,7 @@ final class StoreWriter {
         attachMessageID = try db.prepare("UPDATE message SET message_id = ?2 WHERE id = ?1 AND message_id IS NULL")
         findDelivery = try db.prepare("""
             SELECT connector_id, domain_id, first_deferral_ms, attempts, last_cause, outcome, outcome_ms, root_cause,
-                   last_deferral_ms
+                   last_deferral_ms, coalesce(last_status_id, 0), source
             FROM delivery WHERE message_ref = ?1 AND recipient_id = ?2
             """)
         for d in Dimension.allCases {
@@ -177,7 +193,7 @@ final class StoreWriter {
         }
         let pending = try db.prepare("""
             SELECT message_ref, recipient_id, connector_id, domain_id, first_deferral_ms, attempts, last_cause,
-                   last_deferral_ms
+                   last_deferral_ms, coalesce(last_status_id, 0), source
             FROM delivery WHERE outcome = 'pending'
             """)
         while try pending.step() {
@@ -188,6 +204,8 @@ final class StoreWriter {
             s.attempts = pending.int(5)
             s.lastDeferralCause = pending.string(6)
             s.lastDeferralMs = pending.isNull(7) ? nil : pending.int64(7)
+            s.lastStatus = pending.int64(8)
+            s.source = pending.string(9)
             deliveries[PairKey(message: pending.int64(0), recipient: pending.int64(1))] = s
             pendingPairs[mixKeys(UInt64(bitPattern: pending.int64(0)), UInt64(bitPattern: pending.int64(1)))] = true
             pendingByMessage[pending.int64(0), default: []].insert(pending.int64(1))
@@ -230,6 +248,7 @@ final class StoreWriter {
         st.bind(7, currentTimeMs())
         try st.run()
         fileID = db.lastInsertRowID
+        currentSource = Self.source(of: format)
         issuesStored = 0
         context.resetRollups()
         let ids = try db.prepare("UPDATE source_file SET first_event_id = (SELECT coalesce(max(id), 0) + 1 FROM event), first_message_ref = ?2 WHERE id = ?1")
@@ -337,7 +356,7 @@ final class StoreWriter {
         var cause: String? = row.cause >= 0 ? batch.causes[Int(row.cause)] : nil
         if row.expiresMessage && messageRef != 0 {
             cause = try expireMessage(row, messageRef: messageRef)
-        } else if row.kind.hasRootCause && messageRef != 0 {
+        } else if (row.kind.hasRootCause || row.kind == .dropped) && messageRef != 0 {
             cause = try trackDelivery(row, cause: cause, messageRef: messageRef, recipientID: row.recipientID,
                                       connectorID: row.connectorID, domainID: row.domainID)
         } else if row.needsEarlierCause {
@@ -455,6 +474,8 @@ final class StoreWriter {
                 s.outcomeMs = st.isNull(6) ? nil : st.int64(6)
                 s.rootCause = st.string(7)
                 s.lastDeferralMs = st.isNull(8) ? nil : st.int64(8)
+                s.lastStatus = st.int64(9)
+                s.source = st.string(10)
             }
         }
         return s
@@ -469,6 +490,7 @@ final class StoreWriter {
         var s = try delivery(key)
         if connectorID != 0 { s.connector = connectorID }
         if domainID != 0 { s.domain = domainID }
+        if s.source == nil { s.source = currentSource }
         var resolved = cause
         switch row.kind {
         case .deferred:
@@ -477,13 +499,21 @@ final class StoreWriter {
             if s.lastDeferralMs.map({ row.timeMs >= $0 }) ?? true {
                 s.lastDeferralMs = row.timeMs
                 s.lastDeferralCause = cause
+                if row.statusID != 0 { s.lastStatus = row.statusID }
             }
         case .failed:
             s.attempts += 1
+            if row.statusID != 0 && (s.lastDeferralMs.map { row.timeMs >= $0 } ?? true) { s.lastStatus = row.statusID }
             if s.outcome != "expired" {
                 s.outcome = "failed"
                 s.outcomeMs = row.timeMs
                 s.rootCause = cause
+            }
+        case .dropped:
+            // Deleted by an agent or a rule, or refused: a final outcome unless one is known.
+            if s.outcome == "pending" {
+                s.outcome = "dropped"
+                s.outcomeMs = row.timeMs
             }
         case .expired:
             if row.needsEarlierCause { resolved = s.lastDeferralCause ?? "unknown" }
@@ -535,6 +565,7 @@ final class StoreWriter {
             var s = try delivery(key)
             if s.outcome != "expired" {
                 if row.connectorID != 0 { s.connector = row.connectorID }
+                if s.source == nil { s.source = currentSource }
                 s.outcome = "expired"
                 s.outcomeMs = row.timeMs
                 s.rootCause = "unknown"
@@ -560,8 +591,9 @@ final class StoreWriter {
         guard !dirtyDeliveries.isEmpty else { return }
         let st = try db.prepare("""
             INSERT OR REPLACE INTO delivery(message_ref, recipient_id, connector_id, domain_id, first_deferral_ms,
-                                            attempts, last_cause, outcome, outcome_ms, root_cause, last_deferral_ms)
-            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+                                            attempts, last_cause, outcome, outcome_ms, root_cause, last_deferral_ms,
+                                            last_status_id, source)
+            VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)
             """)
         for key in dirtyDeliveries {
             guard let s = deliveries[key] else { continue }
@@ -576,6 +608,8 @@ final class StoreWriter {
             st.bind(9, s.outcomeMs)
             st.bind(10, s.rootCause)
             st.bind(11, s.lastDeferralMs)
+            st.bind(12, s.lastStatus == 0 ? nil : s.lastStatus)
+            st.bind(13, s.source)
             try st.run()
             if s.outcome != "pending" { deliveries[key] = nil }
         }
