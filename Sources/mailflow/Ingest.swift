@@ -27,6 +27,8 @@ struct Ingest: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("IANA time zone for times that carry no zone (PowerShell exports, classic syslog). Default: UTC.", valueName: "zone"))
     var timezone: String?
 
+    @OptionGroup var retry: ExpiryWindowOptions
+
     @Flag(name: .long, help: "Read and decode only: store nothing, print each file's counts and first issues (checks files; measures decoder speed).")
     var dryRun = false
 
@@ -97,7 +99,7 @@ struct Ingest: ParsableCommand {
                 + String(format: "%.2f s (%.1f MB/s)", summary.seconds, mbps))
         }
         if let report, !dryRun {
-            try runReport(databasePath: database.path, since: since, from: nil, to: nil, out: report)
+            try runReport(databasePath: database.path, since: since, from: nil, to: nil, out: report, expiry: try retry.windows())
         }
         if summary.failedFiles > 0 { throw ExitCode(ExitStatus.failure.rawValue) }
         if summary.rejected > 0 { throw ExitCode(ExitStatus.rejectedInput.rawValue) }

@@ -4,7 +4,7 @@ import Testing
 /// Header rows of the CSV files, as written by Sources/MailflowCore/Report/ReportWriter.swift.
 let documentedCSVHeaders: [String: [String]] = [
     "connector_daily.csv": ["day", "connector", "kind", "enhanced_code", "events", "messages"],
-    "expired.csv": ["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause"],
+    "expired.csv": ["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause", "last_error"],
     "top_causes.csv": ["root_cause", "category", "title", "messages", "events", "connectors", "first_seen_utc", "last_seen_utc", "previous_messages", "fix"],
 ]
 
@@ -180,7 +180,7 @@ struct ReportTests {
 
         let expired = try body("expired.csv").map { $0.joined(separator: "|") }
         let expiredView = try Mailflow.sql(run.db, "SELECT * FROM v_expired").map {
-            key($0, ["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause"])
+            key($0, ["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause", "last_error"])
         }
         #expect(expired.count == 18)
         #expect(tally(expired) == tally(expiredView), "expired.csv")

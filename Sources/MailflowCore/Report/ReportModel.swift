@@ -77,6 +77,47 @@ public struct ReportWindow: Sendable, Equatable {
     }
 }
 
+/// How long each source keeps retrying before a message expires: a delivery still pending
+/// longer than its source's window at the end of the data is overdue. Defaults: Exchange
+/// Online 24 hours (Microsoft page "Fix error code 550 4.4.7 in Exchange Online"), Exchange
+/// Server 2 days (`MessageExpirationTimeout`, page "Message retry, resubmit, and expiration
+/// intervals"), Postfix 5 days (`maximal_queue_lifetime`, postconf(5)).
+public struct ExpiryWindows: Sendable, Equatable {
+    /// Window per source (`exo`, `exchange`, `postfix`), milliseconds.
+    public var ms: [String: Int64] = ["exo": 86_400_000, "exchange": 2 * 86_400_000, "postfix": 5 * 86_400_000]
+    /// For deliveries whose source is unknown (older databases): Exchange Server's.
+    public static let fallbackSource = "exchange"
+
+    public init() {}
+
+    public enum Failure: Error, CustomStringConvertible {
+        case bad(String)
+        public var description: String {
+            switch self {
+            case .bad(let s): return "--expiry-window '\(s)': give SOURCE=DURATION with SOURCE exo, exchange or postfix and DURATION like 24h, 2d, 90m"
+            }
+        }
+    }
+
+    /// Applies `SOURCE=DURATION` settings (`exo=24h`, `exchange=2d`, `postfix=5d`, `m`/`h`/`d`).
+    /// - Throws: ``Failure/bad(_:)``.
+    public mutating func apply(_ settings: [String]) throws {
+        for setting in settings {
+            let parts = setting.split(separator: "=", maxSplits: 1).map { $0.trimmingSpaces.lowercased() }
+            guard parts.count == 2, ms[parts[0]] != nil, let unit = parts[1].last, let n = Int64(parts[1].dropLast()), n > 0, n < 10_000
+            else { throw Failure.bad(setting) }
+            switch unit {
+            case "m": ms[parts[0]] = n * 60_000
+            case "h": ms[parts[0]] = n * 3_600_000
+            case "d": ms[parts[0]] = n * 86_400_000
+            default: throw Failure.bad(setting)
+            }
+        }
+    }
+
+    public func window(for source: String?) -> Int64 { ms[source ?? Self.fallbackSource] ?? ms[Self.fallbackSource]! }
+}
+
 /// Everything a report shows, computed once from the database, rendered as HTML, CSV,
 /// JSON and text.
 public struct ReportModel: Sendable {
@@ -133,6 +174,8 @@ public struct ReportModel: Sendable {
         public var queueSeconds: Int?
         public var attempts: Int
         public var rootCause: String?
+        /// Status text of the latest deferral or failure before the expiry.
+        public var lastError: String?
     }
 
     public struct Pending: Sendable {
@@ -142,16 +185,17 @@ public struct ReportModel: Sendable {
         public var firstSeenUTC: String
         public var attempts: Int
         public var lastCause: String?
+        /// Status text of the latest deferral.
+        public var lastError: String?
         /// Seconds from first sight to the end of the data.
         public var queuedSeconds: Int
-        /// Queued longer than Exchange Server's default expiry window (2 days,
-        /// `MessageExpirationTimeout`): it should have expired; the log may be incomplete.
+        /// `exchange`, `exo` or `postfix` (whose retry window applies), nil when unknown.
+        public var source: String?
+        /// Queued longer than its source's retry window (``ExpiryWindows``): it should have
+        /// expired or been delivered; the logs read may be incomplete. Reported apart from
+        /// expired messages.
         public var overdue: Bool
     }
-
-    /// Exchange Server's default message expiration timeout (Microsoft page "Message retry,
-    /// resubmit, and expiration intervals").
-    public static let exchangeServerExpiryMs: Int64 = 2 * 86_400_000
 
     public struct Cause: Sendable {
         public var rootCause: String
@@ -201,6 +245,8 @@ public struct ReportModel: Sendable {
     public var expired: [Expired] = []
     /// Deliveries still deferred at the end of the data (no later send, failure or expiry).
     public var pending: [Pending] = []
+    /// The retry windows overdue deliveries were judged by.
+    public var expiryWindows = ExpiryWindows()
     /// Time of the newest event used as "the end of the data".
     public var dataEndUTC: String?
     public var causes: [Cause] = []
@@ -218,7 +264,7 @@ public struct ReportModel: Sendable {
 
     /// Builds the model for `window` from the database at `databasePath` (opened read-only).
     /// - Throws: ``SQLiteError``, ``QueryRunner/Failure``.
-    public static func build(databasePath: String, window: ReportWindow, now: Date = Date()) throws -> ReportModel {
+    public static func build(databasePath: String, window: ReportWindow, expiry: ExpiryWindows = ExpiryWindows(), now: Date = Date()) throws -> ReportModel {
         guard FileManager.default.fileExists(atPath: databasePath) else { throw QueryRunner.Failure.noDatabase(databasePath) }
         let db = try Database(path: databasePath, readOnly: true)
         try Schema.checkReadable(db)
@@ -361,7 +407,8 @@ public struct ReportModel: Sendable {
 
         // Expired messages.
         let exp = try db.prepare("""
-            SELECT message_id, recipient, recipient_domain, connector, first_seen_utc, expired_utc, queue_seconds, attempts, root_cause
+            SELECT message_id, recipient, recipient_domain, connector, first_seen_utc, expired_utc, queue_seconds, attempts, root_cause,
+                   last_error
             FROM v_expired WHERE expired_utc >= ?1 AND expired_utc < ?2 ORDER BY expired_utc, message_id, recipient
             """)
         exp.bind(1, m.fromUTC)
@@ -370,7 +417,7 @@ public struct ReportModel: Sendable {
             m.expired.append(Expired(
                 messageID: exp.string(0), recipient: exp.string(1), domain: exp.string(2), connector: exp.string(3),
                 firstSeenUTC: exp.string(4), expiredUTC: exp.string(5) ?? "", queueSeconds: exp.optionalInt(6),
-                attempts: exp.int(7), rootCause: exp.string(8)))
+                attempts: exp.int(7), rootCause: exp.string(8), lastError: exp.string(9)))
         }
 
         // Deliveries still deferred at the end of the data.
@@ -380,18 +427,22 @@ public struct ReportModel: Sendable {
             let end = lastEvent.int64(0)
             m.dataEndUTC = Timestamp.isoString(end)
             let pending = try db.prepare("""
-                SELECT x.message_id, r.name, c.name, x.first_ms, d.attempts, d.last_cause
+                SELECT x.message_id, r.name, c.name, x.first_ms, d.attempts, d.last_cause, st.text, d.source
                 FROM delivery d JOIN message x ON x.id = d.message_ref
                 LEFT JOIN address r ON r.id = d.recipient_id LEFT JOIN connector c ON c.id = d.connector_id
+                LEFT JOIN status st ON st.id = d.last_status_id
                 WHERE d.outcome = 'pending' ORDER BY x.first_ms, x.message_id, r.name LIMIT 1000
                 """)
             while try pending.step() {
                 let first = pending.int64(3)
+                let source = pending.string(7)
                 m.pending.append(Pending(
                     messageID: pending.string(0), recipient: pending.string(1), connector: pending.string(2),
                     firstSeenUTC: Timestamp.isoString(first), attempts: pending.int(4), lastCause: pending.string(5),
-                    queuedSeconds: Int(max(0, end - first) / 1000), overdue: end - first > Self.exchangeServerExpiryMs))
+                    lastError: pending.string(6), queuedSeconds: Int(max(0, end - first) / 1000), source: source,
+                    overdue: end - first > expiry.window(for: source)))
             }
+            m.expiryWindows = expiry
         }
 
         // Top causes, ranked by distinct affected messages.

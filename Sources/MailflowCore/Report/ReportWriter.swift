@@ -27,8 +27,10 @@ public enum ReportWriter {
     /// Builds the model and writes `report.html`, `connector_daily.csv`, `expired.csv`,
     /// `top_causes.csv` and `report.json` into `outputDirectory` (created if needed).
     /// - Throws: ``SQLiteError``, file-system errors.
-    public static func write(databasePath: String, window: ReportWindow, outputDirectory: String) throws -> Written {
-        let model = try ReportModel.build(databasePath: databasePath, window: window)
+    public static func write(
+        databasePath: String, window: ReportWindow, expiry: ExpiryWindows = ExpiryWindows(), outputDirectory: String
+    ) throws -> Written {
+        let model = try ReportModel.build(databasePath: databasePath, window: window, expiry: expiry)
         try FileManager.default.createDirectory(atPath: outputDirectory, withIntermediateDirectories: true)
         let outputs: [(String, String)] = [
             ("report.html", HTMLReport.render(model)),
@@ -58,10 +60,10 @@ public enum CSVReport {
     }
 
     public static func expired(_ m: ReportModel) -> String {
-        var out = CSVWriter.row(["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause"])
+        var out = CSVWriter.row(["expired_utc", "message_id", "recipient", "recipient_domain", "connector", "first_seen_utc", "queue_seconds", "attempts", "root_cause", "last_error"])
         for e in m.expired {
             out += CSVWriter.row([e.expiredUTC, e.messageID ?? "", e.recipient ?? "", e.domain ?? "", e.connector ?? "", e.firstSeenUTC ?? "",
-                                  e.queueSeconds.map(String.init) ?? "", String(e.attempts), e.rootCause ?? ""])
+                                  e.queueSeconds.map(String.init) ?? "", String(e.attempts), e.rootCause ?? "", e.lastError ?? ""])
         }
         return out
     }
@@ -106,16 +108,20 @@ public enum JSONReport {
                     ["message_id": e.messageID as Any? ?? NSNull(), "recipient": e.recipient as Any? ?? NSNull(),
                      "recipient_domain": e.domain as Any? ?? NSNull(), "connector": e.connector as Any? ?? NSNull(),
                      "first_seen_utc": e.firstSeenUTC as Any? ?? NSNull(), "expired_utc": e.expiredUTC,
-                     "queue_seconds": e.queueSeconds as Any? ?? NSNull(), "attempts": e.attempts, "root_cause": e.rootCause as Any? ?? NSNull()] as [String: Any]
+                     "queue_seconds": e.queueSeconds as Any? ?? NSNull(), "attempts": e.attempts, "root_cause": e.rootCause as Any? ?? NSNull(),
+                     "last_error": e.lastError as Any? ?? NSNull()] as [String: Any]
                 },
             ] as [String: Any],
             "pending": [
                 "data_end_utc": m.dataEndUTC as Any? ?? NSNull(),
                 "count": m.pending.count,
+                "overdue": m.pending.filter(\.overdue).count,
+                "expiry_window_seconds": Dictionary(uniqueKeysWithValues: m.expiryWindows.ms.map { ($0.key, Int($0.value / 1000)) }),
                 "list": m.pending.map { p in
                     ["message_id": p.messageID as Any? ?? NSNull(), "recipient": p.recipient as Any? ?? NSNull(),
                      "connector": p.connector as Any? ?? NSNull(), "first_seen_utc": p.firstSeenUTC, "attempts": p.attempts,
-                     "last_cause": p.lastCause as Any? ?? NSNull(), "queued_seconds": p.queuedSeconds, "overdue": p.overdue] as [String: Any]
+                     "last_cause": p.lastCause as Any? ?? NSNull(), "last_error": p.lastError as Any? ?? NSNull(),
+                     "source": p.source as Any? ?? NSNull(), "queued_seconds": p.queuedSeconds, "overdue": p.overdue] as [String: Any]
                 },
             ] as [String: Any],
             "top_causes": m.causes.map { c in
