@@ -75,7 +75,7 @@ public struct HTMLReport {
     th, td { text-align: left; padding: 5px 8px; border-bottom: 1px solid var(--rule); vertical-align: top; }
     th { background: var(--band); font-weight: 600; } td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
     code, .mono { font-family: ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; font-size: 13px; overflow-wrap: anywhere; }
-    .small { font-size: 12px; color: #333; overflow-wrap: anywhere; max-width: 32em; }
+    .small { font-size: 12px; color: #333; overflow-wrap: anywhere; min-width: 16em; max-width: 30em; }
     .nowrap { white-space: nowrap; } .example { color: var(--muted); font-size: 12px; }
     .legend { display: flex; flex-wrap: wrap; gap: 6px 14px; font-size: 13px; margin: 4px 0 12px; }
     .sw { display: inline-block; width: 12px; height: 12px; margin-right: 4px; vertical-align: -1px; border: 1px solid #0003; }
@@ -222,11 +222,18 @@ public struct HTMLReport {
         s += "<h3>By recipient domain</h3>" + group({ $0.domain ?? "(none)" }, "recipient domain")
         s += "<h3>Each expired recipient</h3><table><tr><th>expired (UTC)</th><th>recipient</th><th>connector</th><th class=\"n\">queued</th><th class=\"n\">attempts</th><th>root cause</th><th>last error before expiry</th><th>message id</th></tr>\n"
         for e in m.expired.prefix(500) {
-            s += "<tr><td class=\"nowrap\">\(shortTime(e.expiredUTC))</td><td>\(escape(e.recipient ?? "-"))</td><td>\(escape(e.connector ?? "-"))</td><td class=\"n\">\(e.queueSeconds.map(duration) ?? "-")</td><td class=\"n\">\(e.attempts)</td><td><code>\(escape(e.rootCause ?? "unknown"))</code></td><td class=\"small\">\(escape(e.lastError ?? "-"))</td><td class=\"mono\">\(escape(e.messageID ?? "-"))</td></tr>\n"
+            s += "<tr><td class=\"nowrap\">\(shortTime(e.expiredUTC))</td><td>\(escape(e.recipient ?? "-"))</td><td>\(escape(e.connector ?? "-"))</td><td class=\"n\">\(e.queueSeconds.map(duration) ?? "-")</td><td class=\"n\">\(e.attempts)</td><td><code>\(escape(e.rootCause ?? "unknown"))</code></td>\(errorCell(e.lastError))<td class=\"mono\">\(escape(e.messageID ?? "-"))</td></tr>\n"
         }
         s += "</table>\n"
         if m.expired.count > 500 { s += "<p class=\"muted\">First 500 of \(m.expired.count); all are in expired.csv.</p>\n" }
         return s + "</section>\n"
+    }
+
+    /// A table cell with a status text, cut to 140 characters (the whole text in its title).
+    func errorCell(_ text: String?) -> String {
+        guard let text, !text.isEmpty else { return "<td class=\"small\">-</td>" }
+        let short = text.count > 140 ? String(text.prefix(140)) + "\u{2026}" : text
+        return "<td class=\"small\" title=\"\(escape(text))\">\(escape(short))</td>"
     }
 
     func pendingSection(_ m: ReportModel) -> String {
@@ -238,7 +245,7 @@ public struct HTMLReport {
         s += overdue > 0 ? ". <strong>\(overdue) overdue</strong>: queued longer than their source keeps retrying (Exchange Online \(duration(Int(w.window(for: "exo") / 1000))), Exchange Server \(duration(Int(w.window(for: "exchange") / 1000))), Postfix \(duration(Int(w.window(for: "postfix") / 1000)))); they should have expired or been delivered, so later events are probably missing from the logs read. They are not counted as expired.</p>\n" : ".</p>\n"
         s += "<table><tr><th>first seen (UTC)</th><th>recipient</th><th>connector</th><th>source</th><th class=\"n\">queued</th><th class=\"n\">attempts</th><th>last cause</th><th>last error</th><th>message id</th></tr>\n"
         for p in m.pending.sorted(by: { ($0.overdue ? 0 : 1, $0.firstSeenUTC) < ($1.overdue ? 0 : 1, $1.firstSeenUTC) }).prefix(200) {
-            s += "<tr><td class=\"nowrap\">\(shortTime(p.firstSeenUTC))</td><td>\(escape(p.recipient ?? "-"))</td><td>\(escape(p.connector ?? "-"))</td><td>\(escape(p.source ?? "-"))</td><td class=\"n\">\(duration(p.queuedSeconds))\(p.overdue ? " <strong>(overdue)</strong>" : "")</td><td class=\"n\">\(p.attempts)</td><td><code>\(escape(p.lastCause ?? "unknown"))</code></td><td class=\"small\">\(escape(p.lastError ?? "-"))</td><td class=\"mono\">\(escape(p.messageID ?? "-"))</td></tr>\n"
+            s += "<tr><td class=\"nowrap\">\(shortTime(p.firstSeenUTC))</td><td>\(escape(p.recipient ?? "-"))</td><td>\(escape(p.connector ?? "-"))</td><td>\(escape(p.source ?? "-"))</td><td class=\"n\">\(duration(p.queuedSeconds))\(p.overdue ? " <strong>(overdue)</strong>" : "")</td><td class=\"n\">\(p.attempts)</td><td><code>\(escape(p.lastCause ?? "unknown"))</code></td>\(errorCell(p.lastError))<td class=\"mono\">\(escape(p.messageID ?? "-"))</td></tr>\n"
         }
         return s + "</table></section>\n"
     }
