@@ -56,8 +56,8 @@ let package = Package(
             ]
         ),
         .testTarget(name: "MailflowScannerTests", dependencies: ["MailflowScanner"]),
-        .testTarget(name: "MailflowCoreTests", dependencies: ["MailflowCore", "MailflowScanner"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["MailflowCore"]),
+        .testTarget(name: "MailflowCoreTests", dependencies: ["MailflowCore", "MailflowScanner"], exclude: ["Fixtures"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["MailflowCore"], exclude: ["Fixtures"]),
     ]
 )
 

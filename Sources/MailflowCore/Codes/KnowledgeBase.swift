@@ -17,7 +17,17 @@ public struct StatusCodeInfo: Sendable, Equatable {
 /// `reference/status-codes.md` section 11 (197 rows; the six mail flow intelligence
 /// connector codes 4.4.312, 4.4.315-4.4.318 and 4.7.320 are in mailflow's own words), plus
 /// `dns`, `tls` and `unknown` for causes without a code. Embedded in the binary as
-/// `status-codes.tsv` and loaded into table `status_code` on every ingest.
+/// `status-codes.tsv` and loaded into table `status_code` on every ingest, together with
+/// the `connection:*` names of ``CodelessCause``.
+///
+/// Around the table, as data in code:
+/// - ``CategoryOverride/all``: section 12, the same code with another category by its text;
+/// - ``PostfixPhrase/all``: section 13, Postfix reason texts and the codes they stand for;
+/// - ``ExchangeComponent/all``: Exchange component tokens and the codes Exchange pairs them with;
+/// - ``CodelessCause/all``: the detail names of code-less causes;
+/// - ``CodeMeaning``: RFC 3463 and RFC 5321 meanings for codes that are not in the table.
+///
+/// ``explain(_:)`` and ``explain(code:text:)`` put them together (see ``Explanation``).
 public struct KnowledgeBase: Sendable {
     /// Entries by code, ranges expanded (`4.7.500-699` gives 4.7.500 ... 4.7.699; a code
     /// listed on its own wins over its range).
@@ -47,6 +57,10 @@ public struct KnowledgeBase: Sendable {
                 entries[code] = entry
             }
         }
+        // Code-less names without a row of their own (dns:* and tls:* share their rows).
+        for detail in CodelessCause.all where detail.name.hasPrefix("connection:") && entries[detail.name] == nil {
+            entries[detail.name] = detail.entry
+        }
         self.rows = rows
         self.entries = entries
     }
@@ -64,15 +78,21 @@ public struct KnowledgeBase: Sendable {
     }
 
     /// Looks a root cause or code up: exact code, then its range, then (for `dns:...`,
-    /// `tls:...`) the part before the colon.
+    /// `tls:...`) the part before the colon, as the view `v_top_causes` does.
     public func info(for code: String) -> StatusCodeInfo? {
+        Self.info(in: entries, code)
+    }
+
+    private static func info(in entries: [String: StatusCodeInfo], _ code: String) -> StatusCodeInfo? {
         if let e = entries[code] { return e }
-        if let colon = code.firstIndex(of: ":"), !code.hasPrefix("socket:") { return entries[String(code[..<colon])] }
+        if code.hasPrefix("dns:") || code.hasPrefix("tls:") { return entries[String(code.prefix(3))] }
         return nil
     }
 
     /// Fallback meaning of an enhanced code that is not in the table: its RFC 3463 class
-    /// (section 3.1) and subject (section 3.2).
+    /// (section 3.1) and subject (section 3.2), e.g. `Permanent failure; Security or policy
+    /// status (RFC 3463 sections 3.1-3.2)`. Short form for report titles; see
+    /// ``CodeMeaning/describe(_:)`` for the sentence `explain` prints.
     public static func classMeaning(_ code: EnhancedStatusCode) -> String {
         let cls: String
         switch code.statusClass {

@@ -256,7 +256,7 @@ public struct HTMLReport {
         s += "<table><tr><th>cause</th><th>category</th><th class=\"n\">messages</th><th class=\"n\">events</th><th class=\"n\">connectors</th><th>trend</th><th>first / last seen</th><th>what to do</th></tr>\n"
         for c in m.causes.prefix(25) {
             let example = c.example.map { "<br><span class=\"example\">e.g. \(escape(String($0.prefix(160))))</span>" } ?? ""
-            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))\(example)</td><td>\(escape(c.category))</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"nowrap\">\(shortTime(c.firstSeenUTC))<br>\(shortTime(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
+            s += "<tr><td><code>\(escape(c.rootCause))</code><br>\(escape(c.title))\(example)</td><td>\(escape(c.category))\(c.textCategory.map { "<br><span class=\"example\">text says: \(escape($0))</span>" } ?? "")</td><td class=\"n\">\(c.messages)</td><td class=\"n\">\(c.events)</td><td class=\"n\">\(c.connectors)</td><td>\(change(c.messages, c.previousMessages))</td><td class=\"nowrap\">\(shortTime(c.firstSeenUTC))<br>\(shortTime(c.lastSeenUTC))</td><td>\(escape(c.fix ?? "Read the status text of the events (mailflow sql)."))</td></tr>\n"
         }
         return s + "</table></section>\n"
     }

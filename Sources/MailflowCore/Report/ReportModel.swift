@@ -199,7 +199,11 @@ public struct ReportModel: Sendable {
 
     public struct Cause: Sendable {
         public var rootCause: String
+        /// The knowledge base's category for the code (the same as `v_top_causes`).
         public var category: String
+        /// The category the latest status text points to when it differs (a category
+        /// override of status-codes.md section 12, e.g. 4.4.317 with a certificate error: tls).
+        public var textCategory: String?
         public var title: String
         public var events: Int
         public var messages: Int
@@ -463,14 +467,19 @@ public struct ReportModel: Sendable {
         let kb = KnowledgeBase.shared
         while try causes.step() {
             let code = causes.string(0) ?? "unknown"
-            let info = kb.info(for: code)
-            var title = info?.title ?? "Unknown code"
-            if info == nil, let enhanced = EnhancedStatusCode(code) { title = KnowledgeBase.classMeaning(enhanced) }
+            let example = causes.string(7)
+            // The category of a code can depend on its text (status-codes.md section 12:
+            // 4.4.317 with a certificate error is TLS; 5.7.1 "blocked using" is reputation):
+            // the latest status text of the cause decides.
+            // `category` stays the knowledge base's default for the code (as v_top_causes
+            // gives it); the category the text points to is shown beside it.
+            let x = kb.explain(code: code, text: example)
+            let base = kb.info(for: code)?.category ?? x.defaultCategory
             m.causes.append(Cause(
-                rootCause: code, category: info?.category ?? "unknown", title: title, events: causes.int(1),
+                rootCause: code, category: base, textCategory: x.category != base ? x.category : nil, title: x.title, events: causes.int(1),
                 messages: causes.int(2), connectors: causes.int(3), firstSeenUTC: Timestamp.isoString(causes.int64(4)),
-                lastSeenUTC: Timestamp.isoString(causes.int64(5)), previousMessages: causes.int(6), fix: info?.fix,
-                example: causes.string(7)))
+                lastSeenUTC: Timestamp.isoString(causes.int64(5)), previousMessages: causes.int(6), fix: x.fix,
+                example: example))
         }
 
         // Parse health.

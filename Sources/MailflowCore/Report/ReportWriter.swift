@@ -125,7 +125,8 @@ public enum JSONReport {
                 },
             ] as [String: Any],
             "top_causes": m.causes.map { c in
-                ["root_cause": c.rootCause, "category": c.category, "title": c.title, "messages": c.messages, "events": c.events,
+                ["root_cause": c.rootCause, "category": c.category, "category_from_text": c.textCategory as Any? ?? NSNull(),
+                 "title": c.title, "messages": c.messages, "events": c.events,
                  "connectors": c.connectors, "first_seen_utc": c.firstSeenUTC, "last_seen_utc": c.lastSeenUTC,
                  "previous_messages": c.previousMessages, "fix": c.fix as Any? ?? NSNull(),
                  "example_status": c.example as Any? ?? NSNull()] as [String: Any]
