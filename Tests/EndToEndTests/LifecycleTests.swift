@@ -59,4 +59,29 @@ struct LifecycleTests {
             "ann@contoso.test": true, "ben@contoso.test": true, "eve@contoso.test": true])
         #expect(try Mailflow.run(["report", "--db", db.path, "--expiry-window", "imap=1d"]).status == 64)
     }
+
+    @Test func postfixExpiryInALaterRunCountsUnderTheDeferralsConnector() throws {
+        let dir = scratchFolder("mailflow-lifecycle-pf")
+        let db = dir.appendingPathComponent("p.db")
+        let day1 = dir.appendingPathComponent("maillog.1"), day2 = dir.appendingPathComponent("maillog")
+        try """
+            Nov  2 06:00:00 relay1 postfix/cleanup[4]: 7A1B2C3D4E: message-id=<pf1@example.com>
+            Nov  2 06:00:05 relay1 postfix/smtp[5]: 7A1B2C3D4E: to=<ann@contoso.test>, relay=none, delay=5, delays=0/0/5/0, dsn=4.4.1, status=deferred (connect to mx.contoso.test[198.51.100.7]:25: Connection timed out)
+            Nov  2 06:00:05 relay1 postfix/smtp[5]: 7A1B2C3D4E: to=<bob@contoso.test>, relay=none, delay=5, delays=0/0/5/0, dsn=4.4.1, status=deferred (connect to mx.contoso.test[198.51.100.7]:25: Connection timed out)
+            Nov  2 09:00:00 relay1 postfix/smtp[6]: 7A1B2C3D4E: to=<bob@contoso.test>, relay=mx.contoso.test[198.51.100.7]:25, delay=10800, delays=10795/0/0.1/0.1, dsn=2.0.0, status=sent (250 2.0.0 Ok)
+
+            """.write(to: day1, atomically: true, encoding: .utf8)
+        try """
+            Nov  7 06:00:06 relay1 postfix/qmgr[3]: 7A1B2C3D4E: from=<kim@example.com>, status=expired, returned to sender
+
+            """.write(to: day2, atomically: true, encoding: .utf8)
+        #expect(try Mailflow.run(["ingest", "--db", db.path, "--year", "2026", day1.path]).status == 0)
+        #expect(try Mailflow.run(["ingest", "--db", db.path, "--year", "2026", day2.path]).status == 0)
+        let expired = try Mailflow.sql(db, "SELECT message_id, recipient, connector, root_cause FROM v_expired")
+        #expect(expired.map { r in ["message_id", "recipient", "connector", "root_cause"].map { text(r[$0]) } } == [
+            ["<pf1@example.com>", "ann@contoso.test", "smtp:[mx.contoso.test]", "4.4.1"]])
+        #expect(try Mailflow.sql(db, "SELECT connector, root_cause FROM v_events WHERE kind = 'expired'").map { [text($0["connector"]), text($0["root_cause"])] }
+            == [["smtp:[mx.contoso.test]", "4.4.1"]])
+        #expect(try Mailflow.int(db, "SELECT events FROM v_connector_daily WHERE kind = 'expired' AND connector = 'smtp:[mx.contoso.test]'") == 1)
+    }
 }

@@ -55,6 +55,9 @@ final class DecodeContext: @unchecked Sendable {
         /// The message row has its Message-ID (false for a Postfix queue id met before its
         /// cleanup line).
         var hasMessageID = true
+        /// Connector of the message's latest deferral: a whole-message expiry (Postfix),
+        /// which names no next hop, is counted under it.
+        var lastConnector: Int64 = 0
 
         init(ref: Int64, firstMs: Int64, hasMessageID: Bool = true) {
             self.ref = ref

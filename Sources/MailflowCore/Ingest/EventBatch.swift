@@ -207,6 +207,14 @@ final class EventBatch: EventSink, @unchecked Sendable {
             context.assignMessage(&row, hasMessageID: true)
             if row.newMessage { row.messageID = copy(e.messageID) }
         }
+        if row.messageRef != 0 && (row.kind == .deferred || row.expiresMessage) {
+            if row.kind == .deferred && row.connectorID != 0 {
+                let c = row.connectorID
+                context.messages.update(row.messageKey) { $0.lastConnector = c }
+            } else if row.expiresMessage && row.connectorID == 0, let m = context.messages[row.messageKey] {
+                row.connectorID = m.lastConnector
+            }
+        }
         context.countRollup(row)
         rows.append(row)
     }

@@ -184,11 +184,21 @@ final class StoreWriter {
             """)
         recentFrom.bind(1, Self.messageWindowMs)
         if try recentFrom.step(), !recentFrom.isNull(0) {
+            // Connector of the latest deferral of messages still pending (a later
+            // whole-message expiry is counted under it).
+            var pendingConnector: [Int64: Int64] = [:]
+            let pc = try db.prepare("""
+                SELECT message_ref, connector_id FROM delivery
+                WHERE outcome = 'pending' AND connector_id IS NOT NULL ORDER BY coalesce(last_deferral_ms, 0)
+                """)
+            while try pc.step() { pendingConnector[pc.int64(0)] = pc.int64(1) }
             let recent = try db.prepare("SELECT id, msg_key, first_ms, message_id IS NOT NULL FROM message WHERE id >= ?1")
             recent.bind(1, recentFrom.int64(0))
             while try recent.step() {
-                context.messages[UInt64(bitPattern: recent.int64(1))] = DecodeContext.MessageState(
+                var state = DecodeContext.MessageState(
                     ref: recent.int64(0), firstMs: recent.int64(2), hasMessageID: recent.int(3) == 1)
+                state.lastConnector = pendingConnector[recent.int64(0)] ?? 0
+                context.messages[UInt64(bitPattern: recent.int64(1))] = state
             }
         }
         let pending = try db.prepare("""
