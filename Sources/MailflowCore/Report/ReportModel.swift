@@ -482,6 +482,26 @@ public struct ReportModel: Sendable {
                 example: example))
         }
 
+        // Causes of the previous period that did not come back: shown with 0 messages, so a
+        // fixed problem is visible as fixed.
+        let gone = try db.prepare("""
+            SELECT e.root_cause, count(DISTINCT e.message_ref), min(e.time_ms), max(e.time_ms)
+            FROM event e WHERE e.kind BETWEEN 4 AND 7 AND e.kind IN (4, 5, 6) AND e.time_ms >= ?1 AND e.time_ms < ?2
+              AND e.root_cause IS NOT NULL GROUP BY e.root_cause ORDER BY 2 DESC, 1
+            """)
+        gone.bind(1, fromMs - span)
+        gone.bind(2, fromMs)
+        let current = Set(m.causes.map(\.rootCause))
+        while try gone.step() {
+            let code = gone.string(0) ?? "unknown"
+            guard !current.contains(code) else { continue }
+            let x = kb.explain(code: code, text: nil)
+            m.causes.append(Cause(
+                rootCause: code, category: kb.info(for: code)?.category ?? x.defaultCategory, textCategory: nil, title: x.title,
+                events: 0, messages: 0, connectors: 0, firstSeenUTC: Timestamp.isoString(gone.int64(2)),
+                lastSeenUTC: Timestamp.isoString(gone.int64(3)), previousMessages: gone.int(1), fix: x.fix, example: nil))
+        }
+
         // Parse health.
         let files = try db.prepare("SELECT file, format, encoding, compression, records, events, issues FROM v_files ORDER BY file")
         while try files.step() {
