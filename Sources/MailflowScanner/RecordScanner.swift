@@ -346,7 +346,7 @@ public final class RecordScanner {
     /// Index of the byte that ends the current candidate (`\n`, `\r` or NUL), or nil
     /// when the buffer holds no such byte yet. In quoted-line-break mode, line ends
     /// inside an open quote are skipped (and counted as extra lines of the record).
-    private func findCandidateEnd() -> Int? {
+    private func findCandidateEnd(tokenizing: Bool = true) -> Int? {
         if !options.quotedLineBreaks {
             if let t = findSpecial(from: searchPos, to: end, quotes: false) { return t }
             searchPos = end
@@ -365,7 +365,9 @@ public final class RecordScanner {
             // a closing quote) has no quote open here. Then a stray quote in a field
             // (`"Def"er"`) made the count odd: the line end still ends the row, so that the
             // rest of the file is not swallowed into it.
-            if !tokenize(start, t) { return t }
+            // (Only while the row is within the length bound: a longer one is dropped as
+            // record-too-long by the same quote rule whether or not it is all in the buffer.)
+            if tokenizing && t - start <= options.maxRecordBytes && !tokenize(start, t) { return t }
             // A line end inside a quoted field: part of the record.
             if b == UInt8(ascii: "\r") {
                 if t + 1 == end && !eof {
@@ -445,15 +447,40 @@ public final class RecordScanner {
         skipping = true
     }
 
-    /// Drops bytes up to the next line end or NUL; the terminator itself is then handled
-    /// as usual (the empty candidate before it vanishes).
+    /// Drops bytes up to the next line end or NUL (in quoted-line-break mode: the end of the
+    /// record by the same quote rule as ``findCandidateEnd(tokenizing:)``, line ends inside
+    /// quotes still counted); the terminator itself is then handled as usual (the empty
+    /// candidate before it vanishes).
     private func skipLongRecord() throws {
+        if options.quotedLineBreaks {
+            if searchPos < start { searchPos = start }
+            if let t = findCandidateEnd(tokenizing: false) {
+                start = t
+                searchPos = t
+                skipping = false
+                quotesInCandidate = 0
+                noteNulBeforeSkipIssue(at: t)
+                queue.append(.issue(skipIssue))
+                return
+            }
+            start = searchPos  // all scanned bytes go (a CR at the buffer's end stays)
+            if eof {
+                start = end
+                searchPos = end
+                skipping = false
+                queue.append(.issue(skipIssue))
+                return
+            }
+            try fill()
+            return
+        }
         if let t = findSpecial(from: start, to: end, quotes: false) {
             start = t
             searchPos = t
             skipping = false
             extraLines = 0
             quotesInCandidate = 0
+            noteNulBeforeSkipIssue(at: t)
             queue.append(.issue(skipIssue))
             return
         }
@@ -465,6 +492,15 @@ public final class RecordScanner {
             return
         }
         try fill()
+    }
+
+    /// A skipped record that ends at a NUL run: the line's `nul-bytes` issue comes first, as
+    /// when the whole record is in the buffer.
+    private func noteNulBeforeSkipIssue(at t: Int) {
+        if buf[t] == 0 && !lineHasNul {
+            lineHasNul = true
+            queue.append(.issue(ScanIssue(kind: .nulBytes, line: line, lineOffset: lineOffset)))
+        }
     }
 
     // MARK: - Evaluating a candidate

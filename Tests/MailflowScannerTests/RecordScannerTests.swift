@@ -194,3 +194,27 @@ enum CorpusFiles {
         return out
     }
 }
+
+/// Found by the fuzzer: in CSV export mode a record longer than the bound whose quoted
+/// field spans lines must end at the same place (and report the same issues) whether or
+/// not it is all in the buffer when the bound is crossed.
+@Test("CSV mode: an over-long quoted record ends by the quote rule for every chunk size")
+func overLongQuotedRecordIsChunkInvariant() throws {
+    var options = RecordScanner.Options()
+    options.quotedLineBreaks = true
+    options.directives = false
+    options.maxRecordBytes = 64
+    options.readSize = 256  // the whole input in one read: the record's end is seen at once
+    let inputs: [String] = [
+        "a,b\r\n\"" + String(repeating: "x", count: 40) + "\r\n" + String(repeating: "y", count: 40) + "\",z\r\nc,d\r\n",
+        "a,b\n\"" + String(repeating: "x", count: 40) + "\n" + String(repeating: "y", count: 40) + "\u{0}tail,e\nc,d\n",
+        "\"" + String(repeating: "q", count: 100) + "\r" + "\"\"x\",y\rc,d",
+    ]
+    for input in inputs {
+        let whole = try trace(Array(input.utf8), options: options)
+        #expect(whole.contains { if case .issue(_, _, .recordTooLong) = $0 { return true } else { return false } }, "\(whole)")
+        for chunk in [1, 2, 3, 7, 16, 64] {
+            #expect(try trace(Array(input.utf8), chunk: chunk, options: options) == whole, "chunk \(chunk): \(input.debugDescription)")
+        }
+    }
+}
