@@ -18,6 +18,28 @@ struct W3CFields {
     }
 
     func index(_ name: String) -> Int { names.firstIndex(of: name) ?? -1 }
+
+    /// Scanner settings of every W3C-style log: one record per line, `#` directives.
+    static var scannerOptions: RecordScanner.Options {
+        var o = RecordScanner.Options()
+        o.quotedLineBreaks = false
+        o.directives = true
+        return o
+    }
+
+    enum RecordTime {
+        case time(Int64)
+        case rejected(ScanIssue)
+    }
+
+    /// The record's `date-time` (column `column`), or the issue that rejects the record.
+    static func time(_ scanner: RecordScanner, column: Int) -> RecordTime {
+        guard column >= 0 else { return .rejected(undecodable(scanner, "record before any #Fields: line")) }
+        guard let time = Timestamp.parseISO8601(field(scanner, column)) else {
+            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
+        }
+        return .time(time)
+    }
 }
 
 private var noBytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: nil, count: 0) }
@@ -74,12 +96,7 @@ public final class SMTPProtocolLog: LineDecoder {
 
     public init() {}
 
-    public var scannerOptions: RecordScanner.Options {
-        var o = RecordScanner.Options()
-        o.quotedLineBreaks = false
-        o.directives = true
-        return o
-    }
+    public var scannerOptions: RecordScanner.Options { W3CFields.scannerOptions }
 
     public var resumeState: String? { fields.directive }
     public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
@@ -97,9 +114,10 @@ public final class SMTPProtocolLog: LineDecoder {
     }
 
     public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
-        guard dateTime >= 0 else { return .rejected(undecodable(scanner, "record before any #Fields: line")) }
-        guard let time = Timestamp.parseISO8601(field(scanner, dateTime)) else {
-            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
+        let time: Int64
+        switch W3CFields.time(scanner, column: dateTime) {
+        case .time(let t): time = t
+        case .rejected(let issue): return .rejected(issue)
         }
         lastTimeMs = time
         var e = DeliveryEvent()
@@ -223,12 +241,7 @@ public final class ConnectivityLog: LineDecoder {
 
     public init() {}
 
-    public var scannerOptions: RecordScanner.Options {
-        var o = RecordScanner.Options()
-        o.quotedLineBreaks = false
-        o.directives = true
-        return o
-    }
+    public var scannerOptions: RecordScanner.Options { W3CFields.scannerOptions }
 
     public var resumeState: String? { fields.directive }
     public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
@@ -245,9 +258,10 @@ public final class ConnectivityLog: LineDecoder {
     }
 
     public func decode(_ scanner: RecordScanner, into sink: EventSink) throws -> DecodeOutcome {
-        guard dateTime >= 0 else { return .rejected(undecodable(scanner, "record before any #Fields: line")) }
-        guard let time = Timestamp.parseISO8601(field(scanner, dateTime)) else {
-            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
+        let time: Int64
+        switch W3CFields.time(scanner, column: dateTime) {
+        case .time(let t): time = t
+        case .rejected(let issue): return .rejected(issue)
         }
         lastTimeMs = time
         let id = Array(field(scanner, session))
