@@ -201,15 +201,13 @@ public final class JSONRecordScanner {
                 pos = p + 1
                 continue
             }
+            // Inside a record (between records and in strings was handled above).
             switch b {
             case 0x22:
                 inString = true
             case 0x5B:  // [
                 depth += 1
-                if !sawArray && !inRecord {
-                    sawArray = true
-                    recordDepth = depth + 1
-                } else if !sawArray && inRecord && depth >= 2 {
+                if !sawArray && depth >= 2 {
                     // An array inside a top-level object: the object is a wrapper, and
                     // the records are the objects of this array.
                     sawArray = true
@@ -221,15 +219,8 @@ public final class JSONRecordScanner {
                 depth -= 1
             case 0x7B:  // {
                 depth += 1
-                if !inRecord && (depth == recordDepth || (!sawArray && depth == 1)) {
-                    inRecord = true
-                    skipping = false
-                    recordStart = p
-                    pendingLine = line
-                    pendingLineOffset = lineOffset
-                }
             default:  // }
-                if inRecord && (depth == recordDepth || (!sawArray && depth == 1)) {
+                if depth == recordDepth || (!sawArray && depth == 1) {
                     depth -= 1
                     pos = p + 1
                     finishRecord()

@@ -159,7 +159,7 @@ public final class MessageTrackingLog: LineDecoder {
         }
         mapColumns(names)
         guard hasFields else {
-            return .rejected(issue(scanner, "header row without a time and an event id column"))
+            return .rejected(undecodable(scanner, "header row without a time and an event id column"))
         }
         fieldsDirective = "Fields: " + names.joined(separator: ",")
         return .header(fieldCount: names.count)
@@ -184,12 +184,12 @@ public final class MessageTrackingLog: LineDecoder {
         if csvHeader && !hasFields { return readHeader(scanner) }
         let c = columns
         guard hasFields else {
-            return .rejected(issue(scanner, "record before any #Fields: line"))
+            return .rejected(undecodable(scanner, "record before any #Fields: line"))
         }
         fieldScratch.removeAll(keepingCapacity: true)
         fieldScratch.reserveCapacity(scanner.recordBytes.count)
         guard let time = time(optionalField(scanner, c.dateTime)) else {
-            return .rejected(issue(scanner, "date-time is not an ISO 8601 time"))
+            return .rejected(undecodable(scanner, "date-time is not an ISO 8601 time"))
         }
         lastTimeMs = time
         let eventID = scanner.field(c.eventID).bytes
@@ -275,13 +275,6 @@ public final class MessageTrackingLog: LineDecoder {
         let start = fieldScratch.count
         field.withUnescaped { fieldScratch.append(contentsOf: $0) }
         return fieldScratch.withUnsafeBytes { UnsafeRawBufferPointer(rebasing: $0[start...]) }
-    }
-
-    private func issue(_ scanner: RecordScanner, _ detail: String) -> ScanIssue {
-        let bytes = scanner.recordBytes
-        return ScanIssue(
-            kind: .undecodable, line: scanner.recordLine, lineOffset: scanner.recordLineOffset,
-            sample: Array(bytes.prefix(ScanIssue.sampleLimit)), detail: detail)
     }
 
     /// Fills `recipientRanges` with the non-empty `;`-separated addresses.

@@ -19,14 +19,6 @@ struct W3CFields {
 
     func index(_ name: String) -> Int { names.firstIndex(of: name) ?? -1 }
 
-    /// Scanner settings of every W3C-style log: one record per line, `#` directives.
-    static var scannerOptions: RecordScanner.Options {
-        var o = RecordScanner.Options()
-        o.quotedLineBreaks = false
-        o.directives = true
-        return o
-    }
-
     enum RecordTime {
         case time(Int64)
         case rejected(ScanIssue)
@@ -90,13 +82,25 @@ public final class SMTPProtocolLog: LineDecoder {
         var sender: [UInt8] = []
         var pending: [[UInt8]] = []
         var head = 0
+
+        /// The oldest command still waiting for its reply (the recipient of a `RCPT TO`,
+        /// else empty), which the current reply answers.
+        mutating func answer() -> [UInt8] {
+            guard head < pending.count else { return [] }
+            let command = pending[head]
+            head += 1
+            if head == pending.count { pending.removeAll(keepingCapacity: true); head = 0 }
+            return command
+        }
     }
-    /// Open sessions by session id (bounded: cleared when it grows past 100,000).
-    private var sessions: [[UInt8]: Session] = [:]
+    /// Open sessions by ``hash64(_:)`` of the session id (bounded: cleared when it grows
+    /// past 100,000), changed in place.
+    private var sessions: [UInt64: Session] = [:]
 
     public init() {}
 
-    public var scannerOptions: RecordScanner.Options { W3CFields.scannerOptions }
+    /// The message tracking log's: every W3C-style log has one record per line and `#` directives.
+    public var scannerOptions: RecordScanner.Options { MessageTrackingLog.scannerOptions }
 
     public var resumeState: String? { fields.directive }
     public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
@@ -131,7 +135,7 @@ public final class SMTPProtocolLog: LineDecoder {
         let dataText = field(scanner, data)
         let contextText = field(scanner, context)
         let direction: UInt8 = ev.count == 1 ? ev[0] : 0
-        let id = Array(field(scanner, session))
+        let id = hash64(field(scanner, session))
         var recipient: [UInt8] = []
         var sender: [UInt8] = []
         switch direction {
@@ -139,14 +143,9 @@ public final class SMTPProtocolLog: LineDecoder {
             noteCommand(id, dataText)
         case UInt8(ascii: "<"):
             // A final reply line ("250 ", "451 ", not "250-") answers the oldest command.
-            if dataText.count >= 4 && dataText[3] != UInt8(ascii: "-"), var s = sessions[id] {
-                if s.head < s.pending.count {
-                    recipient = s.pending[s.head]
-                    s.head += 1
-                    if s.head == s.pending.count { s.pending.removeAll(keepingCapacity: true); s.head = 0 }
-                }
-                sender = s.sender
-                sessions[id] = s
+            if dataText.count >= 4 && dataText[3] != UInt8(ascii: "-") {
+                recipient = sessions[id]?.answer() ?? []
+                sender = sessions[id]?.sender ?? []
             }
         case UInt8(ascii: "-"):
             sender = sessions[id]?.sender ?? []
@@ -165,15 +164,12 @@ public final class SMTPProtocolLog: LineDecoder {
             e.rootCause = a.rootCause ?? "unknown"
             e.statusText = dataText
         } else if direction == UInt8(ascii: "*") {
-            for text in [dataText, contextText] where !text.isEmpty {
-                if StatusText.findIgnoringCase(text, "Winsock error code") != nil
-                    || StatusText.findIgnoringCase(text, "TLS negotiation failed") != nil
-                {
-                    e.kind = .deferred
-                    e.rootCause = StatusText.codelessCause(text) ?? "unknown"
-                    e.statusText = text
-                    break
-                }
+            // The failure is in the data or, quoted, in the context.
+            let text = Self.isConnectionFailure(dataText) ? dataText : Self.isConnectionFailure(contextText) ? contextText : nil
+            if let text {
+                e.kind = .deferred
+                e.rootCause = StatusText.codelessCause(text) ?? "unknown"
+                e.statusText = text
             }
         }
         guard e.kind != .other, !(recipient.isEmpty && sender.isEmpty) else {
@@ -190,18 +186,24 @@ public final class SMTPProtocolLog: LineDecoder {
         return .events(1)
     }
 
+    /// A `*` line text that reports a failed connection or TLS negotiation.
+    static func isConnectionFailure(_ text: UnsafeRawBufferPointer) -> Bool {
+        !text.isEmpty && (StatusText.findIgnoringCase(text, "Winsock error code") != nil
+            || StatusText.findIgnoringCase(text, "TLS negotiation failed") != nil)
+    }
+
     /// Queues a command that expects a reply; `MAIL FROM:<a>` also names the session's sender.
-    private func noteCommand(_ id: [UInt8], _ command: UnsafeRawBufferPointer) {
+    private func noteCommand(_ id: UInt64, _ command: UnsafeRawBufferPointer) {
         guard command.count >= 4 else { return }
-        var s = sessions[id] ?? Session()
+        if sessions.count > 100_000 && sessions[id] == nil { sessions.removeAll() }
         if let address = Self.address(after: "RCPT TO:", in: command) {
-            s.pending.append(Array(address))
+            sessions[id, default: Session()].pending.append(Array(address))
         } else {
-            if let address = Self.address(after: "MAIL FROM:", in: command) { s.sender = Array(address) }
-            s.pending.append([])
+            if let address = Self.address(after: "MAIL FROM:", in: command) {
+                sessions[id, default: Session()].sender = Array(address)
+            }
+            sessions[id, default: Session()].pending.append([])
         }
-        if sessions.count > 100_000 { sessions.removeAll() }
-        sessions[id] = s
     }
 
     /// The address in `<...>` after `verb` at the start of `command` (any case).
@@ -236,12 +238,14 @@ public final class ConnectivityLog: LineDecoder {
         var socketError: Int?
         var ip: [UInt8] = []
     }
-    /// Open sessions by session id (bounded: cleared when it grows past 100,000).
-    private var sessions: [[UInt8]: Session] = [:]
+    /// Open sessions by ``hash64(_:)`` of the session id (bounded: cleared when it grows
+    /// past 100,000), changed in place.
+    private var sessions: [UInt64: Session] = [:]
 
     public init() {}
 
-    public var scannerOptions: RecordScanner.Options { W3CFields.scannerOptions }
+    /// The message tracking log's: every W3C-style log has one record per line and `#` directives.
+    public var scannerOptions: RecordScanner.Options { MessageTrackingLog.scannerOptions }
 
     public var resumeState: String? { fields.directive }
     public func restore(_ state: String) -> Int? { Array(state.utf8).withUnsafeBytes { readDirective($0) } }
@@ -264,7 +268,7 @@ public final class ConnectivityLog: LineDecoder {
         case .rejected(let issue): return .rejected(issue)
         }
         lastTimeMs = time
-        let id = Array(field(scanner, session))
+        let id = hash64(field(scanner, session))
         let dir = field(scanner, direction)
         let text = field(scanner, description)
         var e = DeliveryEvent()
@@ -276,13 +280,12 @@ public final class ConnectivityLog: LineDecoder {
         e.remoteHost = field(scanner, destination)
         let isDisconnect = dir.count == 1 && dir[0] == UInt8(ascii: "-")
         if let p = StatusText.findIgnoringCase(text, "Failed connection to ") {
-            var s = sessions[id] ?? Session()
-            s.socketError = StatusText.parenthesisedHexSocketError(text) ?? s.socketError
+            if sessions.count > 100_000 && sessions[id] == nil { sessions.removeAll() }
             let rest = UnsafeRawBufferPointer(rebasing: text[(p + 21)...])
             let end = rest.firstIndex(of: UInt8(ascii: " ")) ?? rest.count
-            s.ip = Array(hostPart(UnsafeRawBufferPointer(rebasing: rest[..<end])))
-            if sessions.count > 100_000 { sessions.removeAll() }
-            sessions[id] = s
+            let ip = Array(hostPart(UnsafeRawBufferPointer(rebasing: rest[..<end])))
+            if let code = StatusText.parenthesisedHexSocketError(text) { sessions[id, default: Session()].socketError = code }
+            sessions[id, default: Session()].ip = ip
         }
         let state = sessions[id]
         if isDisconnect && StatusText.find(text, "(Retry", from: 0) != nil {

@@ -137,18 +137,23 @@ final class DecodePipeline: @unchecked Sendable {
         }
     }
 
-    private func decodeLines(_ decoder: LineDecoder) {
-        let scanner = RecordScanner(
-            source: source, options: decoder.scannerOptions, startLine: startLine, startOffset: startOffset)
-        if let fields, let count = decoder.restore(fields) {
-            scanner.expectedFieldCount = count
-        }
-        guard var batch = free.take() else { return }
+    /// The loop both scanners share: scan events go into the current batch, which is handed
+    /// to the writer when full.
+    /// - Parameters:
+    ///   - next: the scanner's next event.
+    ///   - record: decodes the current record into the batch.
+    ///   - directive: reads the current directive line.
+    /// - Returns: the error that ended the input early (nil at its end), or nil with
+    ///   `cancelled` when the writer stopped the pipeline.
+    private func pump(
+        next: () throws -> ScanEvent, record: (EventBatch) throws -> Void, directive: () -> Void
+    ) -> (failure: Error?, cancelled: Bool) {
+        guard var batch = free.take() else { return (nil, true) }
         var failure: Error?
         loop: while true {
             let event: ScanEvent
             do {
-                event = try scanner.next()
+                event = try next()
             } catch {
                 failure = error
                 break
@@ -156,25 +161,13 @@ final class DecodePipeline: @unchecked Sendable {
             switch event {
             case .record:
                 do {
-                    switch try decoder.decode(scanner, into: batch) {
-                    case .events:
-                        batch.records += 1
-                        noteTime(decoder.lastTimeMs, batch)
-                    case .rejected(let issue):
-                        note(issue, batch)
-                    case .header(let count):
-                        scanner.expectedFieldCount = count
-                    case .skipped:
-                        batch.skipped += 1
-                    }
+                    try record(batch)
                 } catch {
                     failure = error
                     break loop
                 }
             case .directive:
-                if let count = scanner.withDirective({ decoder.readDirective($0) }) {
-                    scanner.expectedFieldCount = count
-                }
+                directive()
             case .issue(let issue):
                 note(issue, batch)
             case .end:
@@ -182,11 +175,47 @@ final class DecodePipeline: @unchecked Sendable {
             }
             if batch.isFull {
                 full.put(.batch(batch))
-                guard let next = free.take() else { return }
+                guard let next = free.take() else { return (nil, true) }
                 batch = next
             }
         }
         full.put(.batch(batch))
+        return (failure, false)
+    }
+
+    /// Counts a decoded record's outcome in `batch`.
+    /// - Returns: the field count a header row sets, if it was one.
+    private func count(_ outcome: DecodeOutcome, lastTimeMs: Int64?, in batch: EventBatch) -> Int? {
+        switch outcome {
+        case .events:
+            batch.records += 1
+            noteTime(lastTimeMs, batch)
+        case .rejected(let issue):
+            note(issue, batch)
+        case .header(let fieldCount):
+            return fieldCount
+        case .skipped:
+            batch.skipped += 1
+        }
+        return nil
+    }
+
+    private func decodeLines(_ decoder: LineDecoder) {
+        let scanner = RecordScanner(
+            source: source, options: decoder.scannerOptions, startLine: startLine, startOffset: startOffset)
+        if let fields, let count = decoder.restore(fields) {
+            scanner.expectedFieldCount = count
+        }
+        let (failure, cancelled) = pump(
+            next: scanner.next,
+            record: { batch in
+                let outcome = try decoder.decode(scanner, into: batch)
+                if let n = count(outcome, lastTimeMs: decoder.lastTimeMs, in: batch) { scanner.expectedFieldCount = n }
+            },
+            directive: {
+                if let n = scanner.withDirective({ decoder.readDirective($0) }) { scanner.expectedFieldCount = n }
+            })
+        if cancelled { return }
         let resume = scanner.resumePoint
         full.put(.finished(Ending(
             bytesScanned: scanner.bytesScanned, resumeOffset: resume.offset, resumeLine: resume.line,
@@ -195,50 +224,20 @@ final class DecodePipeline: @unchecked Sendable {
 
     private func decodeJSON(_ decoder: JSONRecordDecoder) {
         let scanner = JSONRecordScanner(source: source)
-        guard var batch = free.take() else { return }
-        var failure: Error?
-        loop: while true {
-            let event: ScanEvent
-            do {
-                event = try scanner.next()
-            } catch {
-                failure = error
-                break
-            }
-            switch event {
-            case .record:
-                do {
-                    switch try decoder.decode(
-                        object: scanner.recordBytes, line: scanner.recordLine, lineOffset: scanner.recordLineOffset, into: batch)
-                    {
-                    case .events:
-                        batch.records += 1
-                        noteTime(decoder.lastTimeMs, batch)
-                    case .rejected(var issue):
-                        // On a long line (one-line JSON) the line offset alone does not find it.
-                        issue.detail = (issue.detail.map { $0 + "; " } ?? "") + "record at byte \(scanner.recordByteOffset)"
-                        note(issue, batch)
-                    case .header, .skipped:
-                        break
-                    }
-                } catch {
-                    failure = error
-                    break loop
+        let (failure, cancelled) = pump(
+            next: scanner.next,
+            record: { batch in
+                var outcome = try decoder.decode(
+                    object: scanner.recordBytes, line: scanner.recordLine, lineOffset: scanner.recordLineOffset, into: batch)
+                if case .rejected(var issue) = outcome {
+                    // On a long line (one-line JSON) the line offset alone does not find it.
+                    issue.detail = (issue.detail.map { $0 + "; " } ?? "") + "record at byte \(scanner.recordByteOffset)"
+                    outcome = .rejected(issue)
                 }
-            case .issue(let issue):
-                note(issue, batch)
-            case .directive:
-                break
-            case .end:
-                break loop
-            }
-            if batch.isFull {
-                full.put(.batch(batch))
-                guard let next = free.take() else { return }
-                batch = next
-            }
-        }
-        full.put(.batch(batch))
+                _ = count(outcome, lastTimeMs: decoder.lastTimeMs, in: batch)
+            },
+            directive: {})
+        if cancelled { return }
         // JSON exports are documents, not growing logs: never resumed.
         full.put(.finished(Ending(bytesScanned: scanner.bytesScanned, resumeOffset: 0, resumeLine: 0, fields: nil, error: failure)))
     }
